@@ -1,0 +1,21 @@
+package main
+
+import (
+	"pagebot/bot"
+	"pagebot/pii"
+)
+
+// piiMasker adapts the personal-data detector to the engine's Masker.
+type piiMasker struct{ d *pii.Detector }
+
+func (m piiMasker) Mask(text string) (string, []string) {
+	r := m.d.Mask(text)
+	kinds := make([]string, len(r.Kinds))
+	for i, k := range r.Kinds {
+		kinds[i] = string(k)
+	}
+	return r.Masked, kinds
+}
+
+// newMasker returns the personal-data masker used by every command.
+func newMasker() bot.Masker { return piiMasker{d: pii.New()} }

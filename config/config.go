@@ -1,0 +1,327 @@
+// Package config loads pagebot's settings: defaults under which `pagebot
+// serve` runs with no file at all, an optional YAML file, and environment
+// variables PAGEBOT_<KEY> (upper case, "." replaced by "_"). Unknown keys and
+// bad values are refused at start with a message that names the key, because
+// a typo in a setting of a public-facing bot must not pass silently.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+)
+
+// Config is every setting of pagebot. Field tags are the configuration keys.
+type Config struct {
+	Log      Log      `mapstructure:"log"`
+	Data     Data     `mapstructure:"data"`
+	KB       KB       `mapstructure:"kb"`
+	Bot      Bot      `mapstructure:"bot"`
+	Reply    Reply    `mapstructure:"reply"`
+	HTTP     HTTP     `mapstructure:"http"`
+	Facebook Facebook `mapstructure:"facebook"`
+	Store    Store    `mapstructure:"store"`
+}
+
+// Log sets logging: level (debug, info, warn, error) and format (auto: text
+// on a terminal, JSON otherwise; text; json).
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// Data is where pagebot keeps its files (index, database).
+type Data struct {
+	Dir string `mapstructure:"dir"`
+}
+
+// KB selects the knowledge base.
+type KB struct {
+	// Organism is the caisse's organism: it selects the embedded sample FAQ
+	// when File is empty, and the organism whose questions are not redirected.
+	Organism string `mapstructure:"organism"`
+	// File is the caisse's own FAQ (YAML or CSV) instead of the sample pack.
+	File string `mapstructure:"file"`
+	// Synonyms and Organisms replace the shipped synonym list and organism
+	// directory when set.
+	Synonyms  string `mapstructure:"synonyms"`
+	Organisms string `mapstructure:"organisms"`
+}
+
+// Bot tunes the decision engine.
+type Bot struct {
+	// Threshold is the confidence from which a FAQ answer is posted.
+	Threshold float64 `mapstructure:"threshold"`
+	// Gap is the lead the best entry needs over a runner-up.
+	Gap float64 `mapstructure:"gap"`
+	// Candidates is how many entries are retrieved per message.
+	Candidates int `mapstructure:"candidates"`
+	// Courtesy answers thanks and greetings with reply.courtesy.
+	Courtesy bool `mapstructure:"courtesy"`
+	// Model overrides the shipped calibration (see `pagebot eval --fit`).
+	Model Model `mapstructure:"model"`
+}
+
+// Model is a confidence calibration: empty weights mean the shipped one.
+type Model struct {
+	Bias    float64            `mapstructure:"bias"`
+	Weights map[string]float64 `mapstructure:"weights"`
+}
+
+// Reply overrides the reply templates; an empty value keeps the built-in
+// wording. Signature defaults to the organism's usual name.
+type Reply struct {
+	Signature       string `mapstructure:"signature"`
+	CommentAnswer   string `mapstructure:"comment_answer"`
+	MessageAnswer   string `mapstructure:"message_answer"`
+	Redirect        string `mapstructure:"redirect"`
+	CommentEscalate string `mapstructure:"comment_escalate"`
+	MessageEscalate string `mapstructure:"message_escalate"`
+	Courtesy        string `mapstructure:"courtesy"`
+	Hidden          string `mapstructure:"hidden"`
+}
+
+// HTTP is the web server.
+type HTTP struct {
+	Listen string `mapstructure:"listen"`
+}
+
+// Facebook is the connection to the Page. With no page token pagebot runs in
+// dry-run: Graph calls are recorded, not sent.
+type Facebook struct {
+	AppSecret   string `mapstructure:"app_secret"`
+	VerifyToken string `mapstructure:"verify_token"`
+	PageID      string `mapstructure:"page_id"`
+	PageToken   string `mapstructure:"page_token"`
+	GraphURL    string `mapstructure:"graph_url"`
+	APIVersion  string `mapstructure:"api_version"`
+}
+
+// Store is the database: a SQLite file in data.dir by default.
+type Store struct {
+	DSN string `mapstructure:"dsn"`
+}
+
+// Default returns the settings used when nothing is configured: the CAF
+// sample FAQ, data in ./data, dry-run towards Facebook.
+func Default() Config {
+	return Config{
+		Log:      Log{Level: "info", Format: "auto"},
+		Data:     Data{Dir: "data"},
+		KB:       KB{Organism: "caf"},
+		Bot:      Bot{Threshold: 0.4, Gap: 0.1, Candidates: 10},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		Facebook: Facebook{GraphURL: "https://graph.facebook.com", APIVersion: "v25.0"},
+	}
+}
+
+// DryRun reports whether Graph calls are recorded instead of sent.
+func (c Config) DryRun() bool { return c.Facebook.PageToken == "" }
+
+// Load reads the configuration: defaults, then the file (path, or
+// pagebot.yaml in the current folder or /etc/pagebot/ when path is ""), then
+// PAGEBOT_* environment variables. environ is the environment to read
+// (os.Environ() in production).
+func Load(path string, environ []string) (Config, string, error) {
+	v := viper.New()
+	v.SetEnvPrefix("PAGEBOT")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	// No AutomaticEnv: it would read the process environment behind
+	// environ's back (see the loop over keys below).
+	def := Default()
+	keys := Keys()
+	for _, k := range keys {
+		v.SetDefault(k, lookup(def, k))
+	}
+	env := map[string]string{}
+	for _, kv := range environ {
+		k, val, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(k, "PAGEBOT_") {
+			env[k] = val
+		}
+	}
+	if err := checkEnv(env, keys); err != nil {
+		return Config{}, "", err
+	}
+	// Viper's AutomaticEnv reads the process environment; make it read
+	// environ instead, so that tests and the caller decide.
+	for _, k := range keys {
+		name := "PAGEBOT_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+		if val, ok := env[name]; ok {
+			v.Set(k, val)
+		}
+	}
+	if path != "" {
+		v.SetConfigFile(path)
+	} else {
+		v.SetConfigName("pagebot")
+		v.SetConfigType("yaml")
+		v.AddConfigPath(".")
+		v.AddConfigPath("/etc/pagebot/")
+	}
+	used := ""
+	if err := v.ReadInConfig(); err != nil {
+		var nf viper.ConfigFileNotFoundError
+		if path != "" || !errors.As(err, &nf) {
+			return Config{}, "", fmt.Errorf("read config: %w", err)
+		}
+	} else {
+		used = v.ConfigFileUsed()
+	}
+	var c Config
+	err := v.UnmarshalExact(&c, func(dc *mapstructure.DecoderConfig) {
+		dc.WeaklyTypedInput = true
+		dc.ErrorUnset = false
+	})
+	if err != nil {
+		return Config{}, used, fmt.Errorf("config %s: %w", fileName(used), err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, used, err
+	}
+	return c, used, nil
+}
+
+func fileName(used string) string {
+	if used == "" {
+		return "(environment)"
+	}
+	return used
+}
+
+func checkEnv(env map[string]string, keys []string) error {
+	known := map[string]bool{}
+	for _, k := range keys {
+		known["PAGEBOT_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))] = true
+	}
+	var unknown []string
+	for k := range env {
+		if !known[k] && !strings.HasPrefix(k, "PAGEBOT_BOT_MODEL_WEIGHTS_") && !strings.HasPrefix(k, "PAGEBOT_TEST_") {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown environment variable %s: no such configuration key (see README, Configuration)", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// Validate checks values; each error names its key.
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "warning", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		bad("log.format", "%q is not one of auto, text, json", c.Log.Format)
+	}
+	if c.Data.Dir == "" {
+		bad("data.dir", "required")
+	}
+	if c.KB.Organism == "" {
+		bad("kb.organism", "required (caf, cpam, retraite…)")
+	}
+	if c.Bot.Threshold <= 0 || c.Bot.Threshold > 1 {
+		bad("bot.threshold", "%v is not in (0, 1]", c.Bot.Threshold)
+	}
+	if c.Bot.Gap < 0 || c.Bot.Gap >= 1 {
+		bad("bot.gap", "%v is not in [0, 1)", c.Bot.Gap)
+	}
+	if c.Bot.Candidates < 1 || c.Bot.Candidates > 100 {
+		bad("bot.candidates", "%d is not in 1..100", c.Bot.Candidates)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		bad("http.listen", "%q is not host:port", c.HTTP.Listen)
+	}
+	if u, err := url.Parse(c.Facebook.GraphURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("facebook.graph_url", "%q is not an http(s) URL", c.Facebook.GraphURL)
+	}
+	if !strings.HasPrefix(c.Facebook.APIVersion, "v") {
+		bad("facebook.api_version", "%q: expected a version such as v25.0", c.Facebook.APIVersion)
+	}
+	if c.Facebook.PageToken != "" {
+		if c.Facebook.AppSecret == "" {
+			bad("facebook.app_secret", "required when facebook.page_token is set")
+		}
+		if c.Facebook.PageID == "" {
+			bad("facebook.page_id", "required when facebook.page_token is set")
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// Redacted returns a copy whose secrets are replaced by "<redacted>": the
+// only form of the configuration that may be logged or printed.
+func (c Config) Redacted() Config {
+	r := c
+	for _, p := range []*string{&r.Facebook.AppSecret, &r.Facebook.PageToken, &r.Facebook.VerifyToken} {
+		if *p != "" {
+			*p = "<redacted>"
+		}
+	}
+	if r.Store.DSN != "" {
+		if u, err := url.Parse(r.Store.DSN); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "redacted")
+				r.Store.DSN = u.String()
+			}
+		}
+	}
+	return r
+}
+
+// Keys lists every configuration key, in dotted form ("kb.organism").
+func Keys() []string {
+	var out []string
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := prefix + f.Tag.Get("mapstructure")
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, name+".")
+				continue
+			}
+			out = append(out, name)
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+	return out
+}
+
+// lookup returns the value of a dotted key in c.
+func lookup(c Config, key string) any {
+	v := reflect.ValueOf(c)
+	for _, part := range strings.Split(key, ".") {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).Tag.Get("mapstructure") == part {
+				v = v.Field(i)
+				break
+			}
+		}
+	}
+	return v.Interface()
+}
+
+// Environ is os.Environ, named for callers that pass the environment to Load.
+func Environ() []string { return os.Environ() }

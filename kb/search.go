@@ -1,0 +1,337 @@
+package kb
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"pagebot/frtext"
+)
+
+// Features are the signals that tell how well a candidate entry fits a
+// message. Raw Bleve scores are not comparable from one query to the next;
+// these are, so that package bot can turn them into a calibrated confidence.
+type Features struct {
+	// Relative is the Bleve score divided by the entry's score for its own
+	// question (about 1 for a message as close as the entry's own wording).
+	Relative float64 `json:"relative"`
+	// Margin is the gap to the next candidate with a different answer,
+	// relative to this candidate's score (0 when they tie).
+	Margin float64 `json:"margin"`
+	// QueryCoverage is the idf-weighted share of the message's words found in
+	// the entry's question and variants.
+	QueryCoverage float64 `json:"query_coverage"`
+	// EntryCoverage is the idf-weighted share of the words of the entry's
+	// closest phrasing found in the message.
+	EntryCoverage float64 `json:"entry_coverage"`
+	// Cosine is the character 3-gram cosine between the message and the
+	// entry's closest phrasing; it survives typos that break whole words.
+	Cosine float64 `json:"cosine"`
+	// BenefitMatch is 1 when the message and the entry name a common benefit.
+	BenefitMatch float64 `json:"benefit_match"`
+	// BenefitConflict is 1 when both name benefits and none is shared: a
+	// question about the RSA answered with an entry about the APL.
+	BenefitConflict float64 `json:"benefit_conflict"`
+	// IntentMatch is 1 when the message and the entry ask the same kind of
+	// thing (date, amount, how to apply…).
+	IntentMatch float64 `json:"intent_match"`
+	// IntentConflict is 1 when both ask something and nothing is in common.
+	IntentConflict float64 `json:"intent_conflict"`
+	// Unknown is the idf-weighted share of the message's words that no entry
+	// of the knowledge base uses: a sign the question is about something else.
+	Unknown float64 `json:"unknown"`
+	// Concepts is the share of the message's concepts (synonym groups:
+	// benefits, intents, terms) that the entry also names. It matches "les
+	// allocs logement" with "aide personnalisée au logement".
+	Concepts float64 `json:"concepts"`
+}
+
+// FeatureNames lists the features in the order of Vector.
+var FeatureNames = []string{"relative", "margin", "query_coverage", "entry_coverage", "cosine",
+	"benefit_match", "benefit_conflict", "intent_match", "intent_conflict", "unknown", "concepts"}
+
+// Vector returns the features as a slice in FeatureNames order.
+func (f Features) Vector() []float64 {
+	return []float64{f.Relative, f.Margin, f.QueryCoverage, f.EntryCoverage, f.Cosine,
+		f.BenefitMatch, f.BenefitConflict, f.IntentMatch, f.IntentConflict, f.Unknown, f.Concepts}
+}
+
+// Candidate is an entry found for a message, with its signals.
+type Candidate struct {
+	Entry    Entry    `json:"entry"`
+	Score    float64  `json:"score"`
+	Features Features `json:"features"`
+}
+
+// Result is what a search found for one message.
+type Result struct {
+	// Normalized is the message as the index saw it.
+	Normalized string `json:"normalized"`
+	// Benefits and Intents are the concepts named in the message.
+	Benefits   []string    `json:"benefits,omitempty"`
+	Intents    []string    `json:"intents,omitempty"`
+	Concepts   []string    `json:"concepts,omitempty"`
+	Candidates []Candidate `json:"candidates"`
+}
+
+// Search returns up to k candidates for a message, best Bleve score first,
+// each with the features that judge it.
+func (x *Index) Search(text string, k int) (*Result, error) {
+	norm := frtext.Normalize(text)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	s := x.snap
+	res := &Result{Normalized: norm}
+	concepts := x.syn.Concepts(norm)
+	res.Benefits = conceptNames(concepts, KindBenefit, false)
+	res.Intents = conceptNames(concepts, KindIntent, false)
+	res.Concepts = conceptNames(concepts, 0, true)
+	hits, err := s.search(norm, x.syn, k)
+	if err != nil || len(hits) == 0 {
+		return res, err
+	}
+	q := s.query(norm, res)
+	for i, h := range hits {
+		d := s.docs[h.id]
+		if d == nil {
+			continue
+		}
+		f := s.features(q, d, h.score)
+		// Margin to the next candidate that says something else.
+		f.Margin = 1
+		for j := range hits {
+			if j == i || hits[j].score > h.score || (hits[j].score == h.score && j < i) {
+				continue
+			}
+			if o := s.docs[hits[j].id]; o != nil && o.entry.Answer != d.entry.Answer {
+				f.Margin = (h.score - hits[j].score) / h.score
+				break
+			}
+		}
+		for j := range hits {
+			if j < i && hits[j].score == h.score {
+				f.Margin = 0
+			}
+		}
+		res.Candidates = append(res.Candidates, Candidate{Entry: d.entry, Score: h.score, Features: f})
+	}
+	return res, nil
+}
+
+// queryInfo is the analysed message.
+type queryInfo struct {
+	terms    []string
+	resolved []string // each term, or the vocabulary term it is a typo of
+	weights  []float64
+	known    []bool
+	grams    map[string]float64
+	benefits map[string]bool
+	intents  map[string]bool
+	concepts []string
+	set      map[string]bool
+	norm     float64
+}
+
+func (s *snapshot) idf(t string) float64 {
+	df := s.df[t]
+	if df == 0 {
+		df = 1
+	}
+	return math.Log(1 + float64(s.n)/float64(df))
+}
+
+func (s *snapshot) query(norm string, r *Result) *queryInfo {
+	q := &queryInfo{grams: trigrams(norm), benefits: map[string]bool{}, intents: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, t := range terms(s.text, norm) {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		r := s.resolve(t)
+		known := s.vocab[r]
+		q.terms = append(q.terms, t)
+		q.resolved = append(q.resolved, r)
+		q.known = append(q.known, known)
+		q.weights = append(q.weights, s.idf(r))
+	}
+	for _, b := range r.Benefits {
+		q.benefits[b] = true
+	}
+	for _, i := range r.Intents {
+		q.intents[i] = true
+	}
+	q.concepts = r.Concepts
+	q.set = make(map[string]bool, 2*len(q.terms))
+	for i, t := range q.terms {
+		q.set[t] = true
+		q.set[q.resolved[i]] = true
+	}
+	q.norm = norm2(q.grams)
+	return q
+}
+
+// resolve maps a misspelt term to the vocabulary term it stands for.
+func (s *snapshot) resolve(t string) string {
+	if s.vocab[t] {
+		return t
+	}
+	if v := s.fuzzyKnown(t); v != "" {
+		return v
+	}
+	return t
+}
+
+// fuzzyKnown returns a vocabulary term within one edit of t (terms of five
+// letters or more only: shorter ones collide too easily).
+func (s *snapshot) fuzzyKnown(t string) string {
+	if len(t) < 5 {
+		return ""
+	}
+	best := ""
+	for v := range s.vocab {
+		if len(v) >= 5 && within1(t, v) && (best == "" || v < best) {
+			best = v
+		}
+	}
+	return best
+}
+
+func (s *snapshot) features(q *queryInfo, d *doc, score float64) Features {
+	var f Features
+	f.Relative = math.Min(score/d.self, 1.5)
+	var total, covered, unknown float64
+	for i, t := range q.terms {
+		w := q.weights[i]
+		total += w
+		if d.terms[t] || d.terms[q.resolved[i]] {
+			covered += w
+		}
+		if !q.known[i] {
+			unknown += w
+		}
+	}
+	if total > 0 {
+		f.QueryCoverage = covered / total
+		f.Unknown = unknown / total
+	}
+	qset := q.set
+	for i, ph := range d.phrasings {
+		var tot, cov float64
+		for _, t := range ph {
+			w := s.idf(t)
+			tot += w
+			if qset[t] {
+				cov += w
+			}
+		}
+		if tot > 0 && cov/tot > f.EntryCoverage {
+			f.EntryCoverage = cov / tot
+		}
+		if c := cosine(q.grams, q.norm, d.grams[i], d.gramNorms[i]); c > f.Cosine {
+			f.Cosine = c
+		}
+	}
+	if len(q.benefits) > 0 && len(d.benefits) > 0 {
+		f.BenefitConflict = 1
+		for b := range q.benefits {
+			if d.benefits[b] {
+				f.BenefitMatch, f.BenefitConflict = 1, 0
+				break
+			}
+		}
+	}
+	if len(q.concepts) > 0 {
+		n := 0
+		for _, c := range q.concepts {
+			if d.conceptSet[c] {
+				n++
+			}
+		}
+		f.Concepts = float64(n) / float64(len(q.concepts))
+	}
+	if len(q.intents) > 0 && len(d.intents) > 0 {
+		f.IntentConflict = 1
+		for i := range q.intents {
+			if d.intents[i] {
+				f.IntentMatch, f.IntentConflict = 1, 0
+				break
+			}
+		}
+	}
+	return f
+}
+
+// trigrams returns the character 3-gram counts of normalised text, words
+// padded with a space so that word starts and ends count.
+func trigrams(norm string) map[string]float64 {
+	g := map[string]float64{}
+	for _, w := range strings.Fields(norm) {
+		if len(w) < 2 {
+			continue
+		}
+		p := " " + w + " "
+		for i := 0; i+3 <= len(p); i++ {
+			g[p[i:i+3]]++
+		}
+	}
+	return g
+}
+
+// cosine returns the cosine of two 3-gram vectors given their norms. It
+// iterates over the smaller one.
+func cosine(a map[string]float64, na float64, b map[string]float64, nb float64) float64 {
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	if len(b) < len(a) {
+		a, b = b, a
+	}
+	var dot float64
+	for k, v := range a {
+		if w, ok := b[k]; ok {
+			dot += v * w
+		}
+	}
+	return dot / (na * nb)
+}
+
+// norm2 is the Euclidean norm of a vector.
+func norm2(v map[string]float64) float64 {
+	var n float64
+	for _, x := range v {
+		n += x * x
+	}
+	return math.Sqrt(n)
+}
+
+// within1 reports whether a and b are at most one edit apart (insertion,
+// deletion, substitution or transposition of adjacent letters).
+func within1(a, b string) bool {
+	la, lb := len(a), len(b)
+	if la-lb > 1 || lb-la > 1 {
+		return false
+	}
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	i := 0
+	for i < la && a[i] == b[i] {
+		i++
+	}
+	if i == la {
+		return true
+	}
+	if la == lb {
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:]
+}
+
+// sortCandidates orders candidates by decreasing score (stable).
+func sortCandidates(cs []Candidate) {
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Score > cs[j].Score })
+}
