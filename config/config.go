@@ -204,7 +204,7 @@ func checkEnv(env map[string]string, keys []string) error {
 	}
 	var unknown []string
 	for k := range env {
-		if !known[k] && !strings.HasPrefix(k, "PAGEBOT_BOT_MODEL_WEIGHTS_") && !strings.HasPrefix(k, "PAGEBOT_TEST_") {
+		if !known[k] && !strings.HasPrefix(k, "PAGEBOT_TEST_") {
 			unknown = append(unknown, k)
 		}
 	}

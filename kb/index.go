@@ -33,6 +33,10 @@ type Index struct {
 	dir string // "" keeps the index in memory only
 	syn *Synonyms
 
+	// wmu serialises writers (Replace, Put, Delete, Close): each edit starts
+	// from the FAQ the previous one left, and one index directory is built
+	// at a time. mu guards the snapshot pointer for readers.
+	wmu  sync.Mutex
 	mu   sync.RWMutex
 	snap *snapshot
 }
@@ -76,6 +80,7 @@ func Open(dir string, faq *FAQ, syn *Synonyms) (*Index, error) {
 		}
 	}
 	x := &Index{dir: dir, syn: syn}
+	faq = copyFAQ(faq)
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("open index: %w", err)
@@ -90,8 +95,10 @@ func Open(dir string, faq *FAQ, syn *Synonyms) (*Index, error) {
 	return x, nil
 }
 
-// Close releases the index.
+// Close releases the index. Later calls return ErrClosed.
 func (x *Index) Close() error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.snap == nil {
@@ -102,13 +109,24 @@ func (x *Index) Close() error {
 	return err
 }
 
-// FAQ returns a copy of the FAQ the index currently serves.
+// ErrClosed is returned by an index used after Close.
+var ErrClosed = errors.New("index closed")
+
+// FAQ returns a copy of the FAQ the index currently serves (an empty FAQ
+// after Close).
 func (x *Index) FAQ() *FAQ {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	f := *x.snap.faq
-	f.Entries = append([]Entry(nil), x.snap.faq.Entries...)
-	return &f
+	if x.snap == nil {
+		return &FAQ{}
+	}
+	return copyFAQ(x.snap.faq)
+}
+
+func copyFAQ(f *FAQ) *FAQ {
+	c := *f
+	c.Entries = append([]Entry(nil), f.Entries...)
+	return &c
 }
 
 // Replace rebuilds the index from faq and swaps it in. Searches keep being
@@ -116,6 +134,19 @@ func (x *Index) FAQ() *FAQ {
 // edits become searchable: rebuilding a few hundred entries takes a fraction
 // of a second, and a whole rebuild keeps the index to one segment.
 func (x *Index) Replace(faq *FAQ) error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	return x.replace(copyFAQ(faq))
+}
+
+// replace does Replace; the caller holds wmu.
+func (x *Index) replace(faq *FAQ) error {
+	x.mu.RLock()
+	closed := x.snap == nil
+	x.mu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
 	if err := faq.Validate("faq", nil); err != nil {
 		return err
 	}
@@ -136,6 +167,8 @@ func (x *Index) Replace(faq *FAQ) error {
 
 // Put adds or replaces one entry.
 func (x *Index) Put(e Entry) error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	f := x.FAQ()
 	replaced := false
 	for i := range f.Entries {
@@ -147,11 +180,13 @@ func (x *Index) Put(e Entry) error {
 	if !replaced {
 		f.Entries = append(f.Entries, e)
 	}
-	return x.Replace(f)
+	return x.replace(f)
 }
 
 // Delete removes one entry; it is an error if no entry has that id.
 func (x *Index) Delete(id string) error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	f := x.FAQ()
 	out := f.Entries[:0]
 	for _, e := range f.Entries {
@@ -163,7 +198,7 @@ func (x *Index) Delete(id string) error {
 		return fmt.Errorf("delete entry %q: %w", id, ErrNotFound)
 	}
 	f.Entries = out
-	return x.Replace(f)
+	return x.replace(f)
 }
 
 // ErrNotFound is returned for an entry id that does not exist.
@@ -408,5 +443,8 @@ func (s *snapshot) search(norm string, syn *Synonyms, k int) ([]hit, error) {
 func (x *Index) DocCount() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	if x.snap == nil {
+		return 0
+	}
 	return x.snap.n
 }

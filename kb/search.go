@@ -81,6 +81,9 @@ func (x *Index) Search(text string, k int) (*Result, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	s := x.snap
+	if s == nil {
+		return nil, ErrClosed
+	}
 	res := &Result{Normalized: norm}
 	concepts := x.syn.Concepts(norm)
 	res.Benefits = conceptNames(concepts, KindBenefit, false)

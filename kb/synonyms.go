@@ -105,9 +105,10 @@ func (s *Synonyms) compile() error {
 					}
 					n = child
 				}
-				if n.concept == nil || len(words) > 0 {
-					n.concept = c
+				if n.concept != nil && n.concept.Name != c.Name {
+					return fmt.Errorf("phrase %q is in groups %q and %q: keep it in one", p, n.concept.Name, c.Name)
 				}
+				n.concept = c
 			}
 		}
 		return nil

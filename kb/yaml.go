@@ -38,6 +38,7 @@ func ReadYAML(r io.Reader, source string) (*FAQ, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &ValidationError{Source: source, Problems: []Problem{{Line: root.Line, Message: "le fichier doit commencer par « organism: » et « entries: »"}}}
 	}
+	ps = append(ps, duplicateKeys(root, "")...)
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		keyLine[k.Value] = k.Line
@@ -101,6 +102,7 @@ func entryFromNode(n *yaml.Node) (Entry, []Problem) {
 			e.ID = n.Content[i+1].Value
 		}
 	}
+	ps = append(ps, duplicateKeys(n, e.ID)...)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
@@ -124,6 +126,23 @@ func entryFromNode(n *yaml.Node) (Entry, []Problem) {
 		}
 	}
 	return e, ps
+}
+
+// duplicateKeys reports a field written twice in one mapping: YAML parsers
+// keep the last one silently, and staff would lose the first.
+func duplicateKeys(m *yaml.Node, id string) []Problem {
+	var ps []Problem
+	seen := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if first, dup := seen[k.Value]; dup {
+			ps = append(ps, Problem{Line: k.Line, ID: id, Field: k.Value,
+				Message: fmt.Sprintf("champ %q écrit deux fois (déjà ligne %d)", k.Value, first)})
+			continue
+		}
+		seen[k.Value] = k.Line
+	}
+	return ps
 }
 
 func scalar(v *yaml.Node, field, id string, dst *string) []Problem {

@@ -1,6 +1,9 @@
 package pii
 
-import "regexp"
+import (
+	"regexp"
+	"sort"
+)
 
 // numberDetector finds the identifiers that are written as runs of digits
 // (and a few letters) with optional separators: NIR, IBAN/RIB, card, phone
@@ -26,6 +29,7 @@ type token struct {
 	digits     bool // only digits
 	hasDigit   bool
 	consumed   bool // part of a value already found
+	masked     bool // inside a value found by another detector
 }
 
 const (
@@ -54,6 +58,35 @@ func tokenize(s string, toks []token) []token {
 		toks = append(toks, t)
 	}
 	return toks
+}
+
+// markMasked sets masked on the tokens that overlap one of cs, in one pass
+// over the tokens once cs is sorted.
+func markMasked(toks []token, cs []cand) {
+	if len(cs) == 0 {
+		return
+	}
+	sorted := append([]cand(nil), cs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].start < sorted[j].start })
+	// Union the overlapping candidates, then walk tokens and unions
+	// together.
+	union := sorted[:1]
+	for _, c := range sorted[1:] {
+		if last := &union[len(union)-1]; c.start <= last.end {
+			last.end = max(last.end, c.end)
+			continue
+		}
+		union = append(union, c)
+	}
+	k := 0
+	for _, c := range union {
+		for k < len(toks) && toks[k].end <= c.start {
+			k++
+		}
+		for ; k < len(toks) && toks[k].start < c.end; k++ {
+			toks[k].masked = true
+		}
+	}
 }
 
 // joinable reports whether the gap between two tokens is a separator inside
@@ -111,6 +144,10 @@ const (
 	cueBitIBAN
 )
 
+// find appends the identifiers of f to out. The candidates already in out,
+// found by the other detectors, will be masked: a token inside one of them
+// does not make the phone number after it the middle of a longer number,
+// or masking would reveal that phone number to a second pass.
 func (d *numberDetector) find(f *folded, out []cand) []cand {
 	s := f.s
 	hasDigit := false
@@ -125,6 +162,7 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 	}
 	var tokBuf [64]token
 	toks := tokenize(s, tokBuf[:0])
+	markMasked(toks, out)
 	var normBuf [maxWindowChars + 8]byte
 	var lensBuf [maxWindowTokens]int
 
@@ -178,7 +216,7 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 			continue
 		}
 		plus := toks[i].start > 0 && s[toks[i].start-1] == '+'
-		if !plus && i > 0 && toks[i-1].digits && !toks[i-1].consumed && joinable(s, toks[i-1], toks[i]) {
+		if !plus && i > 0 && toks[i-1].digits && !toks[i-1].consumed && (!toks[i-1].masked || toks[i].masked) && joinable(s, toks[i-1], toks[i]) {
 			continue // the middle of a longer number
 		}
 		digits := normBuf[:0]

@@ -153,12 +153,14 @@ func (d *Detector) Detect(text string) []Span {
 	var winBuf [16]cueWindow
 	wins := d.cues.scan(f.s, winBuf[:0])
 	var cs []cand
-	cs = d.numbers.find(f, cs)
 	cs = d.email.find(f, wins, cs)
 	cs = d.context.find(f, wins, cs)
 	cs = d.birth.find(f, wins, cs)
 	cs = d.address.find(f, cs)
 	cs = d.name.find(f, wins, cs)
+	// Last, so that a number masked by a contextual finding does not
+	// hide a phone number written right after it.
+	cs = d.numbers.find(f, cs)
 	if len(cs) == 0 {
 		return nil
 	}
