@@ -45,7 +45,7 @@ var personalCues = []cue{
 	{"honte", 1}, {"honteux", 1}, {"honteuse", 1}, {"scandale", 1}, {"scandaleux", 1}, {"inadmissible", 1}, {"inacceptable", 1},
 	{"lamentable", 1}, {"incompetent", 1}, {"incompetents", 1}, {"voleur", 1}, {"voleurs", 1}, {"nul", 0.6}, {"nuls", 0.8},
 	{"une blague", 0.8}, {"inhumain", 1}, {"bravo la caf", 1}, {"merci la caf pour rien", 1}, {"plainte", 1}, {"la presse", 0.8},
-	{"marre", 0.8}, {"ras le bol", 1}, {"dégoute", 0.8}, {"degoute", 0.8}, {"desagreable", 0.8}, {"mepris", 0.8}, {"injuste", 0.6},
+	{"marre", 0.8}, {"ras le bol", 1}, {"degoute", 0.8}, {"desagreable", 0.8}, {"mepris", 0.8}, {"injuste", 0.6},
 	{"annule", 0.4}, {"annulee", 0.4},
 	// Distress.
 	{"a la rue", 1}, {"urgent", 0.5}, {"urgence", 0.5}, {"peur", 0.5}, {"plus payer", 0.6}, {"plus les moyens", 0.5}, {"rien a manger", 1},
@@ -53,6 +53,10 @@ var personalCues = []cue{
 	{"mon dossier", 0.4}, {"ma situation", 0.4}, {"mes droits", 0.3}, {"pouvez vous regarder", 0.8}, {"pouvez vous verifier", 0.8},
 	{"merci de verifier", 0.8}, {"quelqu un peut regarder", 0.8}, {"rappelez moi", 0.8}, {"alors que", 0.5}, {"pourtant", 0.4},
 	{"mon voisin", 0.4}, {"tout le monde l a", 0.6}, {"mes collegues", 0.4},
+	// Money gone to the wrong place, an account taken over.
+	{"ancien compte", 0.8}, {"ou est l argent", 1}, {"ou est passe", 0.8}, {"jamais recue", 1}, {"jamais recus", 1},
+	{"pirate", 1}, {"piratee", 1}, {"quelqu un a change", 1}, {"sans que je", 0.8}, {"on me dit", 0.5}, {"on m a dit", 0.5},
+	{"bravo", 0.6}, {"toujours sur", 0.4},
 }
 
 // escalateCueScore is the sum of cue weights from which a message is treated
@@ -104,15 +108,17 @@ func init() {
 		ces cette utile utiles cordialement bravo felicitations good nice yes oui merci1000 mille fois plein et rentre dans ordre
 		conseillere conseiller accueil gentille gentil agreable qui m a recue recu hier aujourd hui ce matin vraiment
 		excellent excellente service chaleureux sympa entendu compris voila amen courage bisous bises 1000 1 ❤ xd lol mdr
-		tres bien vu au top grand infiniment remercie remercions remercier`) {
+		tres bien vu au top grand infiniment remercie remercions remercier caf cpam carsat`) {
 		courtesyWords[w] = true
 	}
 }
 
 var (
+	// thanksRe finds thanks near the start of a message.
+	thanksRe  = regexp.MustCompile(`^(\S+ ){0,4}(merci|remercie|remercions)\b`)
 	mentionRe = regexp.MustCompile(`@[\p{L}\p{N}._-]+(\s+[\p{Lu}][\p{L}'-]*){0,2}`)
 	// questionRe finds a request in normalised text.
-	questionRe = regexp.MustCompile(`\b(quand|combien|comment|pourquoi|quel|quelle|quels|quelles|ou|est ce|qui|quoi|peut on|peux|pouvez|puis je|dois je|faut il|faut|aide moi|aidez|besoin)\b`)
+	questionRe = regexp.MustCompile(`\b(quand|combien|comment|pourquoi|quel|quelle|quels|quelles|est ce|quoi|peut on|pouvez|puis je|dois je|faut il|aide moi|aidez|besoin|svp|s il vous plait)\b`)
 )
 
 // isIgnorable reports whether a message needs no answer: greetings, thanks,
@@ -139,8 +145,10 @@ func isIgnorable(raw, norm string) (bool, string) {
 		return true, "remerciements ou salutations"
 	}
 	// A thank-you with a little more said, but no question and no problem.
-	if strings.HasPrefix(norm, "merci") && !strings.Contains(raw, "?") && !questionRe.MatchString(norm) && content <= 6 {
-		return true, "remerciements"
+	if thanksRe.MatchString(norm) && !strings.Contains(raw, "?") && !questionRe.MatchString(norm) && content <= 8 {
+		if score, _ := cueScore(norm); score < escalateCueScore/2 {
+			return true, "remerciements"
+		}
 	}
 	return false, ""
 }

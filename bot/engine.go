@@ -203,6 +203,12 @@ func (e *Engine) Decide(in Input) (Decision, error) {
 	clear := runner == nil || best == nil || best.Confidence-runner.Confidence >= e.cfg.Gap
 
 	switch {
+	case cue >= escalateCueScore && other != nil && ownWeight == 0:
+		// A personal problem with another organisation's file: the writer
+		// needs that organisation, not one of our agents.
+		d.Action = pagebot.ActionRedirect
+		d.RedirectTo = other.Organism.ID
+		d.Reasons = append(d.Reasons, fmt.Sprintf("situation personnelle relevant de %s (mots : %s)", other.Organism.ID, strings.Join(other.Signals, ", ")))
 	case cue >= escalateCueScore:
 		d.Action = pagebot.ActionEscalate
 		d.Reasons = append(d.Reasons, fmt.Sprintf("situation personnelle ou réclamation (indices : %s)", strings.Join(cues, ", ")))

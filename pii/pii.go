@@ -57,6 +57,22 @@ var placeholders = map[Kind]string{
 	KindName:       "[nom masqué]",
 }
 
+var foldedPlaceholders = func() map[Kind]string {
+	m := map[Kind]string{}
+	for k, p := range placeholders {
+		m[k] = foldString(p)
+	}
+	return m
+}()
+
+// foldedPlaceholder returns the folded form of Placeholder(k).
+func foldedPlaceholder(k Kind) string {
+	if p, ok := foldedPlaceholders[k]; ok {
+		return p
+	}
+	return foldString(Placeholder(k))
+}
+
 // Placeholder returns the readable French text that replaces a value of kind
 // k in a masked message. Staff reading the console still see what kind of
 // data the person gave (and that it was given) without seeing the value.

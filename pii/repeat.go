@@ -91,7 +91,8 @@ type piece struct {
 
 func newMaskedView(text string, spans []Span) *maskedView {
 	var b strings.Builder
-	m := &maskedView{}
+	b.Grow(len(text) + 32*len(spans))
+	m := &maskedView{pieces: make([]piece, 0, 2*len(spans)+1)}
 	prev := 0
 	for _, s := range spans {
 		if s.Start > prev {
@@ -109,6 +110,9 @@ func newMaskedView(text string, spans []Span) *maskedView {
 	}
 	var f folded
 	fold(b.String(), &f)
+	m.norm = make([]byte, 0, len(f.b))
+	m.pos = make([]int32, 0, len(f.b))
+	m.ends = make([]int32, 0, len(f.b))
 	for k, c := range f.b {
 		if isAlnum(c) {
 			m.norm = append(m.norm, c)
