@@ -102,6 +102,9 @@ type Input struct {
 	// When, if set, says when an agent will answer ("à partir de lundi
 	// 30 novembre à 8 h 30"); it goes into the holding reply of an escalation.
 	When string
+	// PII lists kinds of personal data already masked out of Text upstream
+	// (the webhook stores only masked text); they count as found.
+	PII []string
 }
 
 // Decision is what the engine decided, with everything needed to act on it
@@ -164,6 +167,7 @@ func (e *Engine) Decide(in Input) (Decision, error) {
 			d.PII = []string{}
 		}
 	}
+	d.PII = mergeKinds(in.PII, d.PII)
 	text := placeholderRe.ReplaceAllString(d.Masked, " ")
 	norm := frtext.Normalize(text)
 	d.Hide = ch == pagebot.ChannelComment && len(d.PII) > 0
@@ -315,6 +319,27 @@ func (e *Engine) word(d *Decision, ch pagebot.Channel, when string, best *Scored
 	}
 	d.Reply = r
 	return nil
+}
+
+// mergeKinds returns the kinds of a and b, each once, a's first.
+func mergeKinds(a, b []string) []string {
+	if len(a) == 0 {
+		return b
+	}
+	out := append([]string{}, a...)
+	for _, k := range b {
+		dup := false
+		for _, x := range out {
+			if x == k {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // piiLabels names kinds of personal data in French for the writer.

@@ -37,5 +37,11 @@
 // Cues are matched on a folded copy of the text (lower case, no accents),
 // so "SECU", "sécu" and "secu" are the same. Spans always point into the
 // original text and include the value's separators, so Mask removes the
-// whole value. Masking is idempotent: placeholders are never detected.
+// whole value. Masking is idempotent: placeholders are never detected, and
+// Detect passes over its own masked text until nothing new is found, and
+// masks every other occurrence of an identifier's characters.
+//
+// Detection runs in time linear in the length of the text: cue regexps run
+// only in windows around trigger words found in one pass, after a cheap
+// check that the window can hold a match at all.
 package pii

@@ -1,9 +1,6 @@
 package pii
 
-import (
-	"regexp"
-	"sort"
-)
+import "regexp"
 
 // numberDetector finds the identifiers that are written as runs of digits
 // (and a few letters) with optional separators: NIR, IBAN/RIB, card, phone
@@ -29,7 +26,6 @@ type token struct {
 	digits     bool // only digits
 	hasDigit   bool
 	consumed   bool // part of a value already found
-	masked     bool // inside a value found by another detector
 }
 
 const (
@@ -60,58 +56,6 @@ func tokenize(s string, toks []token) []token {
 	return toks
 }
 
-// markMasked sets masked on the tokens that overlap one of cs, in one pass
-// over the tokens once cs is sorted.
-func markMasked(toks []token, cs []cand) []cand {
-	if len(cs) == 0 {
-		return nil
-	}
-	sorted := append([]cand(nil), cs...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].start < sorted[j].start })
-	// Union the overlapping candidates, then walk tokens and unions
-	// together.
-	union := sorted[:1]
-	for _, c := range sorted[1:] {
-		if last := &union[len(union)-1]; c.start < last.end {
-			last.end = max(last.end, c.end)
-			if priority[c.kind] > priority[last.kind] {
-				last.kind = c.kind
-			}
-			continue
-		}
-		union = append(union, c)
-	}
-	k := 0
-	for _, c := range union {
-		for k < len(toks) && toks[k].end <= c.start {
-			k++
-		}
-		for ; k < len(toks) && toks[k].start < c.end; k++ {
-			toks[k].masked = true
-		}
-	}
-	return union
-}
-
-// insertMask adds c, found by the number detector after masks were built,
-// keeping masks sorted and without overlaps.
-func insertMask(masks []cand, c cand) []cand {
-	i := sort.Search(len(masks), func(i int) bool { return masks[i].end > c.start })
-	j := i
-	for j < len(masks) && masks[j].start < c.end {
-		c.start, c.end = min(c.start, masks[j].start), max(c.end, masks[j].end)
-		if priority[masks[j].kind] > priority[c.kind] {
-			c.kind = masks[j].kind
-		}
-		j++
-	}
-	if i == j && i == len(masks) {
-		return append(masks, c)
-	}
-	out := append(masks[:i:i], c)
-	return append(out, masks[j:]...)
-}
-
 // joinable reports whether the gap between two tokens is a separator inside
 // one written number rather than the end of it.
 func joinable(s string, a, b token) bool {
@@ -136,41 +80,6 @@ func hasCue(re *regexp.Regexp, s string, start int) bool {
 	return re.MatchString(s[max(0, start-cueLookback):start])
 }
 
-// maskedLookback returns the cueLookback bytes before start as a second
-// pass over the masked text would read them: each value in masks (sorted,
-// not overlapping, all found in this pass) is replaced by as many '#' as
-// its placeholder has bytes. A placeholder is often shorter than its value,
-// so a cue too far from a value in the original can be close enough in the
-// masked text; checking it here keeps Mask idempotent. ok is false when no
-// value lies in the lookback, and the plain one applies.
-func maskedLookback(s string, start int, masks []cand) (string, bool) {
-	i := sort.Search(len(masks), func(i int) bool { return masks[i].start >= start }) - 1
-	if i < 0 || masks[i].end <= start-cueLookback {
-		return "", false
-	}
-	var buf [cueLookback + 64]byte
-	n := len(buf)
-	for p := start; p > 0 && n > len(buf)-cueLookback; {
-		if i >= 0 && masks[i].start < p && p <= masks[i].end {
-			for k := len(foldedPlaceholder(masks[i].kind)); k > 0 && n > 0; k-- {
-				n--
-				buf[n] = '#'
-			}
-			p = masks[i].start
-			i--
-			continue
-		}
-		for i >= 0 && masks[i].start >= p {
-			i--
-		}
-		n--
-		buf[n] = s[p-1]
-		p--
-	}
-	w := string(buf[n:])
-	return w[max(0, len(w)-cueLookback):], true
-}
-
 // window describes tokens i..j joined.
 type window struct {
 	norm    []byte
@@ -184,19 +93,12 @@ type window struct {
 // lookback, so each regexp runs at most once per start.
 type cueCache struct {
 	done, found uint8
-	masks       []cand // values found so far, sorted, for maskedLookback
 }
 
 func (c *cueCache) has(bit uint8, re *regexp.Regexp, s string, start int) bool {
 	if c.done&bit == 0 {
 		c.done |= bit
-		found := hasCue(re, s, start)
-		if !found {
-			if w, ok := maskedLookback(s, start, c.masks); ok {
-				found = re.MatchString(w)
-			}
-		}
-		if found {
+		if hasCue(re, s, start) {
 			c.found |= bit
 		}
 	}
@@ -209,10 +111,6 @@ const (
 	cueBitIBAN
 )
 
-// find appends the identifiers of f to out. The candidates already in out,
-// found by the other detectors, will be masked: a token inside one of them
-// does not make the phone number after it the middle of a longer number,
-// or masking would reveal that phone number to a second pass.
 func (d *numberDetector) find(f *folded, out []cand) []cand {
 	s := f.s
 	hasDigit := false
@@ -227,7 +125,6 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 	}
 	var tokBuf [64]token
 	toks := tokenize(s, tokBuf[:0])
-	masks := markMasked(toks, out)
 	var normBuf [maxWindowChars + 8]byte
 	var lensBuf [maxWindowTokens]int
 
@@ -238,7 +135,7 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 		}
 		bestEnd, bestScore := -1, 0
 		var bestKind Kind
-		w := window{norm: normBuf[:0], lens: lensBuf[:0], cues: cueCache{masks: masks}}
+		w := window{norm: normBuf[:0], lens: lensBuf[:0]}
 		for j := i; j < len(toks) && j-i < maxWindowTokens; j++ {
 			if j > i && !joinable(s, toks[j-1], toks[j]) {
 				break
@@ -269,7 +166,6 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 			}
 		}
 		out = append(out, cand{kind: bestKind, start: toks[i].start, end: end})
-		masks = insertMask(masks, cand{kind: bestKind, start: toks[i].start, end: end})
 		for k := i; k <= bestEnd; k++ {
 			toks[k].consumed = true
 		}
@@ -282,7 +178,7 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 			continue
 		}
 		plus := toks[i].start > 0 && s[toks[i].start-1] == '+'
-		if !plus && i > 0 && toks[i-1].digits && !toks[i-1].consumed && (!toks[i-1].masked || toks[i].masked) && joinable(s, toks[i-1], toks[i]) {
+		if !plus && i > 0 && toks[i-1].digits && !toks[i-1].consumed && joinable(s, toks[i-1], toks[i]) {
 			continue // the middle of a longer number
 		}
 		digits := normBuf[:0]

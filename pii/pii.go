@@ -149,6 +149,15 @@ type cand struct {
 // overlapping: overlapping findings are merged into one span that takes the
 // kind of the most certain finding, so that no part of a value leaks.
 func (d *Detector) Detect(text string) []Span {
+	spans := d.detect(text)
+	if len(spans) == 0 {
+		return nil
+	}
+	return d.settle(text, spans)
+}
+
+// detect is one pass of the detectors over text.
+func (d *Detector) detect(text string) []Span {
 	if text == "" {
 		return nil
 	}
@@ -169,14 +178,12 @@ func (d *Detector) Detect(text string) []Span {
 	var winBuf [16]cueWindow
 	wins := d.cues.scan(f.s, winBuf[:0])
 	var cs []cand
+	cs = d.numbers.find(f, cs)
 	cs = d.email.find(f, wins, cs)
 	cs = d.context.find(f, wins, cs)
 	cs = d.birth.find(f, wins, cs)
 	cs = d.address.find(f, cs)
 	cs = d.name.find(f, wins, cs)
-	// Last, so that a number masked by a contextual finding does not
-	// hide a phone number written right after it.
-	cs = d.numbers.find(f, cs)
 	if len(cs) == 0 {
 		return nil
 	}
@@ -195,7 +202,7 @@ func (d *Detector) Detect(text string) []Span {
 		}
 		spans = append(spans, Span{Kind: c.kind, Start: f.origStart(c.start), End: f.origEnd(c.end)})
 	}
-	return maskRepeats(text, merge(spans))
+	return merge(spans)
 }
 
 // merge sorts spans and unions overlapping ones, keeping the strongest kind.

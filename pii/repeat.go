@@ -22,13 +22,46 @@ func repeatKind(k Kind) bool {
 	return true
 }
 
-// maskRepeats extends spans so that the letters and digits of an identifier
-// found once appear nowhere else in the masked text, even inside a longer
-// number ("0480538311 10480538311") or spread over separators: a number
-// given twice is usually the same number, typed once more with a slip. The
-// search runs on the folded letters and digits of the masked text, as a
-// reader would compare them, and repeats until nothing new is masked.
-func maskRepeats(text string, spans []Span) []Span {
+// maxSettle bounds the passes of settle; real messages settle after one.
+const maxSettle = 8
+
+// settle extends the spans of one detection pass until masking is stable,
+// so that Mask is idempotent and leaks no identifier:
+//   - the letters and digits of an identifier found once are masked
+//     wherever else they appear, even inside a longer number
+//     ("0480538311 10480538311") or spread over separators: a number given
+//     twice is usually the same number, typed once more with a slip;
+//   - whatever a pass over the masked text finds is masked too. A
+//     placeholder is shorter or longer than its value and is not a digit,
+//     so masking can bring a cue word close enough to a value, or end the
+//     longer number a phone number seemed to be part of.
+//
+// Each pass masks at least one more character of text, and the number of
+// passes is bounded, so the work stays linear in the length of text.
+func (d *Detector) settle(text string, spans []Span) []Span {
+	for range maxSettle {
+		m := newMaskedView(text, spans)
+		var add []Span
+		m.occurrences(repeatValues(text, spans), func(a, b int, k Kind) {
+			st, en := m.origRange(a, b)
+			st, en = widenWord(text, st, en)
+			add = append(add, Span{Kind: k, Start: st, End: en})
+		})
+		for _, s := range d.detect(m.masked) {
+			st, en := m.orig(s.Start, false), m.orig(s.End, true)
+			add = append(add, Span{Kind: s.Kind, Start: st, End: en})
+		}
+		if len(add) == 0 {
+			break
+		}
+		spans = merge(append(spans, add...))
+	}
+	return spans
+}
+
+// repeatValues returns the folded letters and digits of the identifiers in
+// spans, with their kinds.
+func repeatValues(text string, spans []Span) map[string]Kind {
 	vals := map[string]Kind{}
 	for _, s := range spans {
 		if !repeatKind(s.Kind) {
@@ -40,23 +73,7 @@ func maskRepeats(text string, spans []Span) []Span {
 			}
 		}
 	}
-	if len(vals) == 0 {
-		return spans
-	}
-	for {
-		m := newMaskedView(text, spans)
-		added := false
-		m.occurrences(vals, func(a, b int, k Kind) {
-			st, en := m.origRange(a, b)
-			st, en = widenWord(text, st, en)
-			spans = append(spans, Span{Kind: k, Start: st, End: en})
-			added = true
-		})
-		if !added {
-			return spans
-		}
-		spans = merge(spans)
-	}
+	return vals
 }
 
 // alnumFold returns the folded letters and digits of s.
@@ -75,6 +92,7 @@ func alnumFold(s string) string {
 // maskedView is the masked text reduced to its folded letters and digits,
 // with a way back to the original text.
 type maskedView struct {
+	masked string
 	norm   []byte
 	pos    []int32 // offset in masked of each byte of norm
 	ends   []int32 // end offset in masked of the rune behind each byte of norm
@@ -108,8 +126,9 @@ func newMaskedView(text string, spans []Span) *maskedView {
 		m.pieces = append(m.pieces, piece{mStart: b.Len(), mEnd: b.Len() + len(text) - prev, oStart: prev, oEnd: len(text)})
 		b.WriteString(text[prev:])
 	}
+	m.masked = b.String()
 	var f folded
-	fold(b.String(), &f)
+	fold(m.masked, &f)
 	m.norm = make([]byte, 0, len(f.b))
 	m.pos = make([]int32, 0, len(f.b))
 	m.ends = make([]int32, 0, len(f.b))
@@ -127,6 +146,9 @@ func newMaskedView(text string, spans []Span) *maskedView {
 // a value in the view. Few values are looked up one by one; many are looked
 // up by length in a map, so the work stays linear in the text.
 func (m *maskedView) occurrences(vals map[string]Kind, fn func(a, b int, k Kind)) {
+	if len(vals) == 0 {
+		return
+	}
 	norm := string(m.norm)
 	if len(vals)*len(norm) <= 1<<16 {
 		for v, k := range vals {
