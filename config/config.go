@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
@@ -29,6 +30,17 @@ type Config struct {
 	HTTP     HTTP     `mapstructure:"http"`
 	Facebook Facebook `mapstructure:"facebook"`
 	Store    Store    `mapstructure:"store"`
+	Worker   Worker   `mapstructure:"worker"`
+}
+
+// Worker tunes event processing.
+type Worker struct {
+	// Lease is how long a worker keeps an event or a Graph action it has
+	// claimed: after a crash, another worker (or the restarted process)
+	// takes the work over once the lease has run out.
+	Lease time.Duration `mapstructure:"lease"`
+	// Batch is how many events or actions a worker claims at once.
+	Batch int `mapstructure:"batch"`
 }
 
 // Log sets logging: level (debug, info, warn, error) and format (auto: text
@@ -120,6 +132,7 @@ func Default() Config {
 		Bot:      Bot{Threshold: 0.4, Gap: 0.1, Candidates: 10},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Facebook: Facebook{GraphURL: "https://graph.facebook.com", APIVersion: "v25.0"},
+		Worker:   Worker{Lease: 30 * time.Second, Batch: 20},
 	}
 }
 
@@ -262,6 +275,12 @@ func (c Config) Validate() error {
 		if c.Facebook.PageID == "" {
 			bad("facebook.page_id", "required when facebook.page_token is set")
 		}
+	}
+	if c.Worker.Lease < time.Second || c.Worker.Lease > time.Hour {
+		bad("worker.lease", "%v is not between 1s and 1h", c.Worker.Lease)
+	}
+	if c.Worker.Batch < 1 || c.Worker.Batch > 1000 {
+		bad("worker.batch", "%d is not in 1..1000", c.Worker.Batch)
 	}
 	if len(errs) > 0 {
 		return errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))

@@ -21,7 +21,7 @@ func newBirthDetector() *birthDetector {
 		numeric = `(?:1er|[0-3]?\d)[/.\- ]{1,2}[01]?\d[/.\- ]{1,2}(?:\d{4}|\d{2})`
 		named   = `(?:1er|[0-3]?\d)\s+` + month + `\s+(?:\d{4}|\d{2})`
 		cueBorn = `\b(?:nee?s?|nee?\s*\(e\)|nee?\s*\(es\))\s+(?:le|en|du)\s+`
-		cueWord = `\b(?:date\s+de\s+naiss?ance|ddn|dob|naissance)\s*` +
+		cueWord = `\b(?:date\s+de\s+naiss?ance|date\s+de\s+naiss\b\.?|ddn|dob|naissance)\s*` +
 			`(?:(?:de|du|d')\s*(?:mon|ma|mes|son|sa|l'|la|le)?\s*[a-z]+\s*)?` +
 			`(?:(?:est|c'?est|c)\s+)?[:=\-,]?\s*(?:le\s+|du\s+)?`
 	)
@@ -34,7 +34,7 @@ func birthPossible(w string) bool {
 	if countDigits(w) == 0 {
 		return false
 	}
-	for _, c := range []string{"naissance", "naisance", "ddn", "dob"} {
+	for _, c := range []string{"naiss", "naisance", "ddn", "dob"} {
 		if strings.Contains(w, c) {
 			return true
 		}

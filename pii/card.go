@@ -28,9 +28,9 @@ func Luhn(s string) bool {
 }
 
 // cardGrouping reports whether the token lengths of a candidate look like a
-// card as people type it: one run, groups of four (the last one shorter), or
-// the 4-6-5 American Express layout. Arbitrary digit runs joined by spaces
-// (dates, amounts) are rejected even when their digits pass Luhn.
+// card as people type it: one run, groups of four or eight (the last one
+// shorter), or the 4-6-5 American Express layout. Arbitrary digit runs joined
+// by spaces (dates, amounts) are rejected even when their digits pass Luhn.
 func cardGrouping(lens []int) bool {
 	if len(lens) == 1 {
 		return true
@@ -39,10 +39,10 @@ func cardGrouping(lens []int) bool {
 		return true
 	}
 	for i, l := range lens {
-		if i < len(lens)-1 && l != 4 {
+		if i < len(lens)-1 && l != 4 && l != 8 {
 			return false
 		}
-		if i == len(lens)-1 && (l < 1 || l > 4) {
+		if i == len(lens)-1 && (l < 1 || l > 8) {
 			return false
 		}
 	}

@@ -24,6 +24,10 @@ type contextRule struct {
 // never brings another cue next to a number.
 const filler = `[^0-9\n#]{0,24}?`
 
+// valueStart opens a value: a word boundary, or "n°" glued to it ("n°8162537"
+// folds to "no8162537", where \b does not hold before the digit).
+const valueStart = `(?:\bno|\b)`
+
 func newContextDetector() *contextDetector {
 	num := `(?:num(?:ero)?|n[o.]?|no\.?)`
 	return &contextDetector{rules: []contextRule{
@@ -33,22 +37,22 @@ func newContextDetector() *contextDetector {
 			prefilt: []string{"alloc", "caf", "dossier", "matricule"},
 			// Every value form has seven digits among digits, spaces and dots.
 			possible: func(w string) bool { return digitRun(w) >= 7 },
-			re: regexp.MustCompile(`(?:allocataire|\b` + num + `\s*(?:d'\s*)?alloc\w*|\b` + num + `\s*(?:de\s+)?(?:dossier\s+)?caf\b|dossier\s+caf|\b` + num + `\s*(?:de\s+)?dossier|matricule)` +
-				filler + `\b([a-z]?\d{7,8}|\d{2}[ .]\d{2}[ .]\d{3}|\d{3}[ .]\d{4})\b`),
+			re: regexp.MustCompile(`(?:allocataire|\b` + num + `\s*(?:d'\s*)?alloc\w*|\b` + num + `\s*(?:de\s+)?(?:dossier\s+)?caf\b|dossier\s+caf|\b` + num + `\s*(?:de\s+)?dossier|\balloc\b|matricule)` +
+				filler + valueStart + `([a-z]?\d{7,8}|\d{2}[ .]\d{2}[ .]\d{3}|\d{3}[ .]\d{4})\b`),
 		},
 		{
 			kind:     KindTaxNumber,
 			set:      cueTax,
 			prefilt:  []string{"fiscal", "spi", "nif"},
 			possible: func(w string) bool { return digitRun(w) >= 13 },
-			re:       regexp.MustCompile(`(?:\b` + num + `\s*(?:d'\s*)?(?:identifiant\s+)?fiscal|identifiant\s+fiscal|\bspi\b|\bnif\b)` + filler + `\b([0-3](?:[ .]?\d){12})\b`),
+			re:       regexp.MustCompile(`(?:\b` + num + `\s*(?:d'\s*)?(?:identifiant\s+)?fiscal|identifiant\s+fiscal|\bspi\b|\bnif\b)` + filler + valueStart + `([0-3](?:[ .]?\d){12})\b`),
 		},
 		{
 			kind:     KindPassport,
 			set:      cuePassport,
 			prefilt:  []string{"passeport", "passport"},
 			possible: func(w string) bool { return countDigits(w) >= 2 },
-			re:       regexp.MustCompile(`(?:passe?port)` + filler + `\b(\d{2}\s?[a-z]{2}\s?\d{5}|[a-z0-9]{9})\b`),
+			re:       regexp.MustCompile(`(?:passe?port)` + filler + valueStart + `(\d{2}\s?[a-z]{2}\s?\d{5}|[a-z0-9]{9})\b`),
 			ok:       atLeastDigits(2),
 		},
 		{
@@ -56,8 +60,8 @@ func newContextDetector() *contextDetector {
 			set:      cueIDCard,
 			prefilt:  []string{"cni", "identite", "sejour"},
 			possible: func(w string) bool { return countDigits(w) >= 1 },
-			re: regexp.MustCompile(`(?:\bcni\b|carte\s+(?:nationale\s+)?d'?\s*identite|titre\s+de\s+sejour|piece\s+d'?\s*identite)` + filler +
-				`\b(\d{4}\s?\d{4}\s?\d{4}|[a-z0-9]{9,12})\b`),
+			re: regexp.MustCompile(`(?:\bcni\b|carte\s+(?:nationale\s+)?d'?\s*identite|titre\s+de\s+sejour|piece\s+d'?\s*identite)` + filler + valueStart +
+				`(\d{4}\s?\d{4}\s?\d{4}|[a-z0-9]{9,12})\b`),
 			ok: atLeastDigits(1),
 		},
 	}}

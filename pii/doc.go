@@ -18,14 +18,16 @@
 //     before them ("n° de sécu", "carte vitale", "iban", "rib"): there a miss
 //     costs more than a false alarm.
 //   - Phone numbers, French (06 12 34 56 78, +33 (0)6…, 0033…, odd
-//     groupings, a letter O for 0) and international (+32…), validated with
-//     libphonenumber on candidate digit runs only.
-//   - E-mail addresses, including "prenom.nom arobase gmail point com".
+//     groupings, slashes, a letter O for 0) and international (+32…),
+//     validated with libphonenumber on candidate digit runs only.
+//   - E-mail addresses, including "prenom.nom arobase (or arrobase) gmail
+//     point com".
 //   - Numbers without a checksum only after a cue: CAF numéro allocataire,
 //     tax number, passport, identity card and titre de séjour.
 //   - Birth dates after "né(e) le", "date de naissance", "DDN"; street
 //     addresses with a number and a street type; names introduced by
-//     "je m'appelle", "Nom :", a civility, a relative or a signature.
+//     "je m'appelle", "Nom :", "nom de naissance", "nom de jeune fille", a
+//     civility, a relative or a signature.
 //
 // What is never flagged: amounts, payment dates, years, ages, durations,
 // counts, percentages, legal references, cerfa numbers, postcodes and

@@ -2,10 +2,11 @@ package pii
 
 import "regexp"
 
-var emailTriggers = []string{"@", "arobas", "at)", "at]"}
+var emailTriggers = []string{"@", "arobas", "arrobas", "at)", "at]"}
 
 // emailDetector finds e-mail addresses, including the spellings people use
-// to dodge bots: "prenom.nom arobase gmail point com", "(at)", " @ ".
+// to dodge bots: "prenom.nom arobase gmail point com" (or "arrobase"),
+// "(at)", " @ ".
 type emailDetector struct {
 	re *regexp.Regexp
 }
@@ -13,7 +14,7 @@ type emailDetector struct {
 func newEmailDetector() *emailDetector {
 	const (
 		local = `[a-z0-9](?:[a-z0-9._%+\-]*[a-z0-9_])?`
-		at    = `(?:\s*@\s*|\s*[\(\[]\s*(?:at|arobase)\s*[\)\]]\s*|\s+arobas(?:e|)\s+)`
+		at    = `(?:\s*@\s*|\s*[\(\[]\s*(?:at|arr?obase)\s*[\)\]]\s*|\s+arr?obas(?:e|)\s+)`
 		label = `[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?`
 		dot   = `(?:\.|\s*[\(\[]\s*(?:dot|point)\s*[\)\]]\s*|\s+point\s+)`
 	)

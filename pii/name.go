@@ -11,13 +11,13 @@ import (
 // There is no French NER model offline, so names are found by their cue
 // and cut at the first stopword or punctuation, three words at most.
 type nameDetector struct {
-	strong, weak, signature, header *regexp.Regexp
+	strong, weak, signature, header, maiden *regexp.Regexp
 }
 
 func newNameDetector() *nameDetector {
 	return &nameDetector{
 		strong: regexp.MustCompile(`(?:\bje\s+m'?\s*app?ell?e?s?|\bmon\s+nom\s+(?:de\s+famille\s+)?(?:est|c'?est|:)|` +
-			`\b(?:nom|prenoms?|nom\s+de\s+famille|nom\s+et\s+prenoms?|prenoms?\s+et\s+nom|nom\s+prenom|signe)\s*:)[ \t]*`),
+			`\b(?:nom|prenoms?|nom\s+de\s+(?:famille|naissance|jeune\s+fille|usage)|nom\s+d'\s*(?:usage|epouse)|nom\s+et\s+prenoms?|prenoms?\s+et\s+nom|nom\s+prenom|signe)\s*:)[ \t]*`),
 		weak: regexp.MustCompile(`(?:\bmoi\s+c'?\s*est|\b(?:mme|mlle|mademoiselle|madame|monsieur|mrs?)\b\.?|\bm\.|` +
 			`\b(?:ma|mon|mes|notre|sa|son)\s+(?:fille|fils|femme|mari|epouse|epoux|conjointe?|compagnon|compagne|mere|pere|maman|papa|` +
 			`frere|soeur|enfant|bebe|petite?-(?:fille|fils)|neveu|niece|belle-mere|beau-pere|grand-mere|grand-pere)\b|` +
@@ -25,6 +25,9 @@ func newNameDetector() *nameDetector {
 		signature: regexp.MustCompile(`(?:\b(?:bien\s+)?cordialement|\bcdl?t|\bbien\s+a\s+vous|\bsalutations(?:\s+distinguees)?|` +
 			`\bbonne\s+(?:journee|soiree))[\s,.!]*`),
 		header: regexp.MustCompile(`^[ \t]*([a-z][a-z'\-]*(?: [a-z][a-z'\-]*){1,2})[ \t]*\n`),
+		// "nom de jeune fille Martin": the same labels without a colon, so
+		// the name must be capitalised ("nom de naissance différent" is not).
+		maiden: regexp.MustCompile(`\bnom\s+(?:de\s+(?:naissance|jeune\s+fille)|d'\s*(?:usage|epouse))[ \t]+`),
 	}
 }
 
@@ -41,6 +44,12 @@ var (
 func strongPossible(w string) bool {
 	return strings.IndexByte(w, ':') >= 0 ||
 		anyWord(w, func(word, _ string) bool { return word == "je" || word == "mon" })
+}
+
+// maidenPossible is a necessary condition for the maiden-name regexp.
+func maidenPossible(w string) bool {
+	return strings.Contains(w, "nom ") && (strings.Contains(w, "naissance") || strings.Contains(w, "fille") ||
+		strings.Contains(w, "usage") || strings.Contains(w, "epouse"))
 }
 
 // weakWords are the words one of which every weak cue contains as a whole
@@ -75,6 +84,11 @@ func (d *nameDetector) find(f *folded, wins []cueWindow, out []cand) []cand {
 	s := f.s
 	findNear(d.strong, s, wins, cueNameStrong, strongPossible, func(m []int) {
 		if st, en := scanName(f, m[1], false, false); en > st {
+			out = append(out, cand{kind: KindName, start: st, end: en})
+		}
+	})
+	findNear(d.maiden, s, wins, cueNameStrong, maidenPossible, func(m []int) {
+		if st, en := scanName(f, m[1], false, false); en > st && f.isUpperAt(st) {
 			out = append(out, cand{kind: KindName, start: st, end: en})
 		}
 	})

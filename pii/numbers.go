@@ -183,9 +183,14 @@ func (d *numberDetector) find(f *folded, out []cand) []cand {
 		}
 		digits := normBuf[:0]
 		bestEnd := -1
+		sep := 0 // phoneGap of the first gap: every gap must be of that kind
 		for j := i; j < len(toks) && j-i < maxWindowTokens && !toks[j].consumed; j++ {
-			if j > i && !joinable(s, toks[j-1], toks[j]) {
-				break
+			if j > i {
+				g := phoneGap(s, toks[j-1], toks[j])
+				if g == 0 || sep != 0 && g != sep {
+					break
+				}
+				sep = g
 			}
 			t := toks[j]
 			tok := s[t.start:t.end]
@@ -264,6 +269,20 @@ func ibanStart(s string, t token) bool {
 	}
 	_, ok := ibanLength(s[t.start], s[t.start+1])
 	return ok
+}
+
+// phoneGap classifies the gap between two tokens of a phone number: 1 for a
+// single slash ("06/12/34/56/78"), -1 for the separators of joinable, 0 for
+// the end of the number. A slash joins only when every gap is a slash, so a
+// date ("le 05/06 06 12 …") never runs into a phone number next to it.
+func phoneGap(s string, a, b token) int {
+	if b.start-a.end == 1 && s[a.end] == '/' {
+		return 1
+	}
+	if joinable(s, a, b) {
+		return -1
+	}
+	return 0
 }
 
 func phoneStart(s string, t token) bool {

@@ -68,6 +68,15 @@ func TestDetect(t *testing.T) {
 		{"name civility", "Mme Benali a appelé", []found{{KindName, "Benali"}}},
 		{"name signature", "Merci.\nCordialement, Marie L.", []found{{KindName, "Marie L."}}},
 		{"name relative", "ma fille Léa a 4 ans", []found{{KindName, "Léa"}}},
+		{"card eight-digit groups", "ma CB 41111111 11111111", []found{{KindCardNumber, "41111111 11111111"}}},
+		{"phone slashes", "tel 06/12/34/56/78", []found{{KindPhone, "06/12/34/56/78"}}},
+		{"phone after short date", "rdv le 05/06 sinon 06 12 34 56 78", []found{{KindPhone, "06 12 34 56 78"}}},
+		{"email arrobase double r", "jean.dupont arrobase gmail point com", []found{{KindEmail, "jean.dupont arrobase gmail point com"}}},
+		{"caf number glued to n°", "alloc n°1234567", []found{{KindCAFNumber, "n°1234567"}}},
+		{"id card glued to n°", "carte d identite n°123456789012", []found{{KindIDCard, "n°123456789012"}}},
+		{"birth date abbreviated cue", "date de naiss. 03/04/1985", []found{{KindBirthDate, "03/04/1985"}}},
+		{"name birth name label", "Nom de naissance : MARTIN", []found{{KindName, "MARTIN"}}},
+		{"name maiden name", "nom de jeune fille Martin", []found{{KindName, "Martin"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,6 +135,10 @@ func TestHardNegatives(t *testing.T) {
 		{"moi c'est pareil", "Moi c'est pareil, 3 mois sans rien"},
 		{"birth without date", "la prime de naissance de 1 066,36 €"},
 		{"placeholder text", "[n° de sécurité sociale masqué] 1 234 567"},
+		{"slashed dates", "payé le 05/06/2024 puis le 06/07/2024, rdv le 01/02"},
+		{"maiden name label without name", "le nom de naissance est différent, nom de jeune fille de ma mère"},
+		{"alloc without number", "mon alloc de 245,32 € et la caf 59"},
+		{"passport word with n°", "passeport n° en cours, perdu en 2019"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
