@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -14,13 +17,17 @@ import (
 
 	"pagebot/bot"
 	"pagebot/config"
+	"pagebot/graph"
 	"pagebot/kb"
+	"pagebot/sqlite"
+	"pagebot/webhook"
+	"pagebot/worker"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Lance le service (webhook, console, /healthz)",
+		Short: "Lance le service : webhook, traitement des événements, appels Graph (ou leur simulation), /healthz",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, used, err := g.load()
@@ -35,7 +42,7 @@ func newServeCmd(g *globals) *cobra.Command {
 			defer s.Close()
 			log.WithFields(logrus.Fields{
 				"config": fileOrDefaults(used), "faq": s.source, "entries": s.index.DocCount(),
-				"organism": c.KB.Organism, "dry_run": c.DryRun(), "version": version,
+				"organism": c.KB.Organism, "dry_run": c.DryRun(), "store": redactDSN(s.dsn), "version": version,
 			}).Info("pagebot ready")
 			return s.Run(cmd.Context(), c.HTTP.Listen)
 		},
@@ -51,12 +58,59 @@ func fileOrDefaults(used string) string {
 
 // server is a running pagebot: what `serve` starts and e2e tests drive.
 type server struct {
-	cfg    config.Config
-	log    logrus.FieldLogger
-	index  *kb.Index
-	engine *bot.Engine
-	source string
-	addr   chan string // receives the listening address once bound
+	cfg     config.Config
+	log     logrus.FieldLogger
+	index   *kb.Index
+	engine  *bot.Engine
+	store   *sqlite.DB
+	dsn     string
+	worker  *worker.Worker
+	webhook *webhook.Handler
+	source  string
+	addr    chan string // receives the listening address once bound
+}
+
+// storeDSN is store.dsn, or the SQLite file in the data directory.
+func storeDSN(c config.Config) string {
+	if c.Store.DSN != "" {
+		return c.Store.DSN
+	}
+	return filepath.Join(c.Data.Dir, "pagebot.db")
+}
+
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "@"); i >= 0 {
+		if j := strings.Index(dsn, "://"); j >= 0 && j < i {
+			return dsn[:j+3] + "<redacted>" + dsn[i:]
+		}
+	}
+	return dsn
+}
+
+// openStore opens the configured database (SQLite for now).
+func openStore(c config.Config) (*sqlite.DB, string, error) {
+	dsn := storeDSN(c)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, dsn, errors.New("store.dsn: PostgreSQL is not supported yet; use a SQLite file path")
+	}
+	db := sqlite.New(dsn)
+	if err := db.Open(); err != nil {
+		return nil, dsn, fmt.Errorf("open store: %w", err)
+	}
+	return db, dsn, nil
+}
+
+// newGraph returns the Graph client, or a dry-run recorder when no page
+// token is configured: every call is then recorded in the outbox, not sent.
+func newGraph(c config.Config) (worker.Graph, error) {
+	if c.DryRun() {
+		return graph.NewDryRun(c.Facebook.PageID), nil
+	}
+	return graph.New(graph.Config{
+		AppSecret: c.Facebook.AppSecret, PageID: c.Facebook.PageID, PageToken: c.Facebook.PageToken,
+		BaseURL: c.Facebook.GraphURL, APIVersion: c.Facebook.APIVersion, Timeout: 10 * time.Second,
+	}, graph.WithRetry(graph.RetryPolicy{Attempts: 3, Delay: 500 * time.Millisecond, MaxDelay: 4 * time.Second,
+		RateLimitDelay: 5 * time.Second, MaxRateLimitWait: 10 * time.Second}))
 }
 
 func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
@@ -68,20 +122,63 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{cfg: c, log: log, index: idx, engine: e, source: k.source, addr: make(chan string, 1)}, nil
+	s := &server{cfg: c, log: log, index: idx, engine: e, source: k.source, addr: make(chan string, 1)}
+	if s.store, s.dsn, err = openStore(c); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	g, err := newGraph(c)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("graph client: %w", err)
+	}
+	host, _ := os.Hostname()
+	s.worker = worker.New(worker.Config{Owner: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6),
+		Lease: c.Worker.Lease, Batch: c.Worker.Batch},
+		s.store, e, g, log.WithField("component", "worker"))
+	secret := c.Facebook.AppSecret
+	if secret == "" {
+		// Dry-run without an app: accept events signed with the development
+		// secret, so that `pagebot simulate` works on a fresh machine.
+		secret = devAppSecret
+		log.Warn("facebook.app_secret is not set: the webhook accepts only events signed with the development secret (pagebot simulate)")
+	}
+	var pages []string
+	if c.Facebook.PageID != "" {
+		pages = []string{c.Facebook.PageID}
+	}
+	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
+		s.store, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify))
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
-// Close releases the index.
-func (s *server) Close() error { return s.index.Close() }
+// Close releases the store and the index.
+func (s *server) Close() error {
+	var errs []error
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
+	}
+	errs = append(errs, s.index.Close())
+	return errors.Join(errs...)
+}
 
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
+	s.webhook.Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := s.store.Ping(r.Context()); err != nil {
+			http.Error(w, "base de données indisponible", http.StatusServiceUnavailable)
+			return
+		}
 		if s.index.DocCount() == 0 {
 			http.Error(w, "index vide", http.StatusServiceUnavailable)
 			return
@@ -91,30 +188,49 @@ func (s *server) routes() http.Handler {
 	return mux
 }
 
-// Run serves HTTP on addr until ctx is done, then shuts down gracefully.
+// Run serves HTTP on addr and runs the worker until ctx is done, then shuts
+// down gracefully: stop accepting, let in-flight requests finish, give back
+// unfinished claims.
 func (s *server) Run(ctx context.Context, addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	s.addr <- ln.Addr().String()
-	srv := &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	s.log.WithField("addr", ln.Addr().String()).Info("listening")
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	s.log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	srv := &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("serve: %w", err)
+			cancel()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := s.worker.Run(ctx); err != nil {
+			errc <- fmt.Errorf("worker: %w", err)
+			cancel()
+		}
+	}()
+	s.log.WithField("addr", ln.Addr().String()).Info("listening")
+	<-ctx.Done()
+	s.log.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	shutErr := srv.Shutdown(sctx)
+	wg.Wait()
+	close(errc)
+	var errs []error
+	for err := range errc {
+		errs = append(errs, err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	if shutErr != nil {
+		errs = append(errs, fmt.Errorf("shutdown: %w", shutErr))
 	}
-	return nil
+	return errors.Join(errs...)
 }

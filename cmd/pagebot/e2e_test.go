@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	logtest "github.com/sirupsen/logrus/hooks/test"
+
+	"pagebot/config"
+	"pagebot/graph/graphtest"
+	"pagebot/sqlite"
+)
+
+// e2e is a pagebot server on a temp data dir, talking to a fake Graph server.
+type e2e struct {
+	t     *testing.T
+	graph *graphtest.Server
+	url   string
+	srv   *server
+	n     int
+}
+
+// MustStartE2E starts pagebot with a page token pointing at a fake Graph
+// server, so that every Graph call is recorded there.
+func MustStartE2E(t *testing.T) *e2e {
+	t.Helper()
+	g := graphtest.New(t)
+	c := config.Default()
+	c.Data.Dir = filepath.Join(t.TempDir(), "data")
+	c.Facebook = config.Facebook{AppSecret: graphtest.AppSecret, VerifyToken: "verify-me", PageID: graphtest.PageID,
+		PageToken: graphtest.PageToken, GraphURL: g.URL, APIVersion: "v25.0"}
+	log, _ := logtest.NewNullLogger()
+	s, err := openServer(c, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, "127.0.0.1:0") }()
+	addr := <-s.addr
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		s.Close()
+	})
+	return &e2e{t: t, graph: g, url: "http://" + addr + "/webhook", srv: s}
+}
+
+// post sends a signed comment or message and checks the 200.
+func (e *e2e) post(text string, message, edit bool) {
+	e.t.Helper()
+	e.n++
+	body := samplePayload(graphtest.PageID, "2000000000002", "Camille Martin", text, message, edit, time.Now(), e.n)
+	status, reply, err := postSigned(http.DefaultClient, e.url, graphtest.AppSecret, body)
+	if err != nil || status != http.StatusOK {
+		e.t.Fatalf("POST webhook = %d %q %v, want 200", status, reply, err)
+	}
+}
+
+// waitCalls waits until the fake Graph server has at least n calls.
+func (e *e2e) waitCalls(n int) []graphtest.Call {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		calls := e.graph.Calls()
+		if len(calls) >= n || time.Now().After(deadline) {
+			return calls
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// settle waits a little and returns all calls, to check nothing more comes.
+func (e *e2e) settle() []graphtest.Call {
+	time.Sleep(300 * time.Millisecond)
+	return e.graph.Calls()
+}
+
+func callNames(calls []graphtest.Call) []string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+func TestE2EAnswerComment(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("bonjour, à quelle date est versée l'aide au logement ?", false, false)
+	calls := e.waitCalls(1)
+	calls = e.settle()
+	if len(calls) != 1 || calls[0].Method != "POST" || !strings.HasSuffix(calls[0].Path, "/comments") {
+		t.Fatalf("calls = %v, want one comment reply", callNames(calls))
+	}
+	if msg := calls[0].Params.Get("message"); !strings.Contains(msg, "L'équipe de la Caf") || !calls[0].HasProof {
+		t.Errorf("reply %q (proof %v), want the signature and an appsecret_proof", msg, calls[0].HasProof)
+	}
+}
+
+func TestE2EPersonalDataHidden(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("mon tel 06 12 34 56 78, quand est versée l'APL ?", false, false)
+	calls := e.waitCalls(2)
+	calls = e.settle()
+	names := callNames(calls)
+	if len(calls) != 2 || calls[0].Params.Get("is_hidden") != "true" || !strings.HasSuffix(calls[1].Path, "/messages") {
+		t.Fatalf("calls = %v, want hide then private reply", names)
+	}
+	var recipient map[string]string
+	if err := calls[1].JSON("recipient", &recipient); err != nil || recipient["comment_id"] == "" {
+		t.Errorf("private reply recipient = %v %v, want a comment_id", recipient, err)
+	}
+	for _, c := range calls {
+		for k, v := range c.Params {
+			if strings.Contains(strings.Join(v, " "), "56 78") {
+				t.Errorf("call %s param %s leaks the phone number", c, k)
+			}
+		}
+	}
+}
+
+func TestE2EDuplicateAndIgnore(t *testing.T) {
+	e := MustStartE2E(t)
+	body := samplePayload(graphtest.PageID, "2000000000002", "Camille", "comment faire ma déclaration trimestrielle du RSA ?", false, false, time.Now(), 1)
+	for i := 0; i < 3; i++ {
+		status, _, err := postSigned(http.DefaultClient, e.url, graphtest.AppSecret, body)
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("delivery %d = %d %v", i, status, err)
+		}
+	}
+	e.post("merci beaucoup 🙏", false, false)
+	e.waitCalls(1)
+	if calls := e.settle(); len(calls) != 1 {
+		t.Errorf("calls = %v, want exactly one reply for a comment delivered three times and none for thanks", callNames(calls))
+	}
+}
+
+func TestE2EMessageEscalation(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("ça fait 3 mois que mon dossier est bloqué, personne ne répond", true, false)
+	e.waitCalls(3)
+	calls := e.settle()
+	var got []string
+	for _, c := range calls {
+		switch {
+		case c.Params.Get("sender_action") != "":
+			got = append(got, "seen")
+		case strings.HasSuffix(c.Path, "/pass_thread_control"):
+			got = append(got, "pass")
+		case strings.HasSuffix(c.Path, "/messages"):
+			got = append(got, "message")
+		}
+	}
+	if strings.Join(got, ",") != "seen,message,pass" {
+		t.Errorf("calls = %v (%v), want mark seen, holding message, pass to inbox", got, callNames(calls))
+	}
+	cases, err := e.srv.store.Cases(context.Background(), "open", 10)
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("open cases = %v %v, want one", cases, err)
+	}
+}
+
+func TestE2EBadSignatureStoresNothing(t *testing.T) {
+	e := MustStartE2E(t)
+	body := samplePayload(graphtest.PageID, "2", "X", "quand est versée l'apl ?", false, false, time.Now(), 1)
+	status, _, err := postSigned(http.DefaultClient, e.url, "wrong-secret", body)
+	if err != nil || status != http.StatusForbidden {
+		t.Fatalf("bad signature = %d %v, want 403", status, err)
+	}
+	if calls := e.settle(); len(calls) != 0 {
+		t.Errorf("calls = %v, want none", callNames(calls))
+	}
+}
+
+func TestE2EGraphErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		responses []graphtest.Response
+		wantCalls int
+		status    string
+	}{
+		{"5xx then success", []graphtest.Response{graphtest.APIError{Code: 2, Transient: true}.Response()}, 2, "done"},
+		// An HTML 502 from a proxy does not say whether Facebook posted the
+		// reply: pagebot must not post it a second time; the action is set
+		// aside, visible, for an agent.
+		{"HTML 502 on a reply is never retried blindly", []graphtest.Response{graphtest.HTML(502)}, 1, "failed"},
+		{"rate limit then success", []graphtest.Response{graphtest.Error(4, 0)}, 2, "done"},
+		{"permanent error", []graphtest.Response{graphtest.Error(200, 0), graphtest.Error(200, 0)}, 1, "failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := MustStartE2E(t)
+			e.graph.Fail("/comments", tc.responses...)
+			e.post("à quelle date est versée l'aide au logement ?", false, false)
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				acts, err := e.srv.store.Actions(context.Background(), sqlite.ActionFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(acts) == 1 && string(acts[0].Status) == tc.status {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("outbox = %+v, want one action %s", acts, tc.status)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if calls := e.settle(); len(calls) != tc.wantCalls {
+				t.Errorf("calls = %v, want %d", callNames(calls), tc.wantCalls)
+			}
+		})
+	}
+}
+
+func TestE2EEditedComment(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("merci pour l'info", false, true) // an edit without personal data: nothing
+	e.post("mon iban FR76 3000 6000 0112 3456 7890 189 pour le virement", false, true)
+	e.waitCalls(2)
+	calls := e.settle()
+	if len(calls) != 2 || calls[0].Params.Get("is_hidden") != "true" || !strings.HasSuffix(calls[1].Path, "/messages") {
+		t.Fatalf("calls = %v, want only hide + private reply for the edit that added an IBAN", callNames(calls))
+	}
+}
+
+func TestE2EHumanTakeoverAndOwnComments(t *testing.T) {
+	e := MustStartE2E(t)
+	now := time.Now()
+	// A human agent answers the user from the Page inbox (echo with the
+	// inbox app id): pagebot must leave the conversation to them.
+	echo := fmt.Sprintf(`{"object":"page","entry":[{"id":%q,"time":%d,"messaging":[{"sender":{"id":%q},"recipient":{"id":"2000000000002"},"timestamp":%d,"message":{"mid":"m_echo_1","text":"Bonjour, je regarde votre dossier.","is_echo":true,"app_id":263902037430900}}]}]}`,
+		graphtest.PageID, now.UnixMilli(), graphtest.PageID, now.UnixMilli())
+	if status, _, err := postSigned(http.DefaultClient, e.url, graphtest.AppSecret, []byte(echo)); err != nil || status != 200 {
+		t.Fatalf("echo = %d %v", status, err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	e.post("quand est versée l'aide au logement ?", true, false)
+	// The Page's own comment (from.id == page id) is never answered.
+	own := samplePayload(graphtest.PageID, graphtest.PageID, "Caf", "quand est versée l'aide au logement ?", false, false, now, 99)
+	if status, _, err := postSigned(http.DefaultClient, e.url, graphtest.AppSecret, own); err != nil || status != 200 {
+		t.Fatalf("own comment = %d %v", status, err)
+	}
+	if calls := e.settle(); len(calls) != 0 {
+		t.Errorf("calls = %v, want none (human has the thread; own comment)", callNames(calls))
+	}
+}

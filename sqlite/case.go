@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"pagebot"
+)
+
+// caseColumns are read by scanCase, in this order.
+const caseColumns = `id, event_id, channel, sender_id, sender_name, text, reason, status,
+	assigned_to, created_at, due_at, closed_at, close_note`
+
+func scanCase(s scanner) (pagebot.Case, error) {
+	var (
+		c                      pagebot.Case
+		channel, status        string
+		created, due, closedAt sql.NullInt64
+	)
+	err := s.Scan(&c.ID, &c.EventID, &channel, &c.SenderID, &c.SenderName, &c.Text, &c.Reason,
+		&status, &c.AssignedTo, &created, &due, &closedAt, &c.CloseNote)
+	c.Channel, c.Status = pagebot.Channel(channel), pagebot.CaseStatus(status)
+	c.CreatedAt, c.DueAt, c.ClosedAt = goTime(created), goTime(due), goTime(closedAt)
+	return c, err
+}
+
+// Cases lists escalation cases in status ("" for all), at most limit (100
+// when limit <= 0). Open cases come most urgent first (DueAt, then ID), as
+// agents work through them; any other list comes newest first.
+func (db *DB) Cases(ctx context.Context, status pagebot.CaseStatus, limit int) ([]pagebot.Case, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	order := "id DESC"
+	if status == pagebot.CaseOpen {
+		order = "due_at IS NULL, due_at, id"
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases
+		WHERE (? = '' OR status = ?) ORDER BY `+order+` LIMIT ?`, string(status), string(status), limit)
+	if err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
+	}
+	defer rows.Close()
+	var cases []pagebot.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+		cases = append(cases, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
+	}
+	return cases, nil
+}
+
+// Case returns one case. Returns ENOTFOUND if there is none.
+func (db *DB) Case(ctx context.Context, id int64) (*pagebot.Case, error) {
+	c, err := scanCase(db.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pagebot.Errorf(pagebot.ENOTFOUND, "Dossier %d introuvable.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("case %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+// CloseCase closes an open case with the agent's note, and records who
+// closed it in the audit trail in the same transaction (Case keeps no
+// "closed by"). Returns ENOTFOUND for an unknown case, ECONFLICT if it is
+// already closed.
+func (db *DB) CloseCase(ctx context.Context, id int64, actor, note string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'closed', closed_at = ?, close_note = ?
+			WHERE id = ? AND status = 'open'`, dbTime(now), note, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return caseMissingOrClosed(ctx, tx, id)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, subject, detail)
+			VALUES (?, ?, 'case.close', ?, ?)`, dbTime(now), actor, fmt.Sprintf("case:%d", id), note)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("close case %d: %w", id, err)
+	}
+	return nil
+}
+
+// AssignCase gives an open case to a user ("" to unassign). Returns
+// ENOTFOUND for an unknown case, ECONFLICT if it is closed.
+func (db *DB) AssignCase(ctx context.Context, id int64, user string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET assigned_to = ? WHERE id = ? AND status = 'open'`, user, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return caseMissingOrClosed(ctx, tx, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("assign case %d: %w", id, err)
+	}
+	return nil
+}
+
+// caseMissingOrClosed tells why an update of an open case changed nothing.
+func caseMissingOrClosed(ctx context.Context, tx *sql.Tx, id int64) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pagebot.Errorf(pagebot.ENOTFOUND, "Dossier %d introuvable.", id)
+	} else if err != nil {
+		return err
+	}
+	return pagebot.Errorf(pagebot.ECONFLICT, "Dossier %d déjà clos.", id)
+}

@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"pagebot"
+)
+
+// ActionFilter selects outbox actions for `pagebot outbox` and the console.
+// It is an alias of an unnamed struct type so that storetest (and any
+// consumer) can declare the same type without importing this package; it
+// belongs in the root package, next to OutboxAction.
+type ActionFilter = struct {
+	// Status keeps actions in this state; "" keeps all.
+	Status pagebot.OutboxStatus
+	// EventID keeps the actions of one event; 0 keeps all.
+	EventID int64
+	// Limit caps the list; 0 or less means 100.
+	Limit int
+}
+
+// actionColumns are read by scanAction, in this order.
+const actionColumns = `id, event_id, kind, target, text, human_agent, status, attempts,
+	next_at, result, error, created_at, updated_at`
+
+func scanAction(s scanner) (pagebot.OutboxAction, error) {
+	var (
+		a                        pagebot.OutboxAction
+		kind, status             string
+		nextAt, created, updated sql.NullInt64
+	)
+	err := s.Scan(&a.ID, &a.EventID, &kind, &a.Target, &a.Text, &a.HumanAgent, &status, &a.Attempts,
+		&nextAt, &a.Result, &a.Error, &created, &updated)
+	a.Kind, a.Status = pagebot.OutboxKind(kind), pagebot.OutboxStatus(status)
+	a.NextAt, a.CreatedAt, a.UpdatedAt = goTime(nextAt), goTime(created), goTime(updated)
+	return a, err
+}
+
+// ClaimActions leases up to max pending actions that are due (NextAt <= now)
+// to owner until now+lease, longest due first, and counts one more attempt
+// for each in the same statement, before any Graph call. So a worker that
+// dies between its Graph call and FinishAction leaves a trace: a claimer that
+// finds Attempts > 1 knows an earlier attempt ran and may have reached Graph,
+// and must check before calling again.
+//
+// Error is the outcome of the last attempt that ended (RetryAction). An
+// attempt whose lease ran out never told its outcome, so claiming after it
+// clears Error: Attempts > 1 with an empty Error means "interrupted, outcome
+// unknown".
+func (db *DB) ClaimActions(ctx context.Context, owner string, max int, lease time.Duration) ([]pagebot.OutboxAction, error) {
+	if owner == "" || max <= 0 || lease <= 0 {
+		return nil, pagebot.Errorf(pagebot.EINVALID, "Réservation invalide.")
+	}
+	var actions []pagebot.OutboxAction
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox
+			SET claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?,
+				error = CASE WHEN claimed_by IS NULL THEN error ELSE '' END
+			WHERE id IN (SELECT id FROM outbox
+				WHERE status = 'pending' AND next_at <= ?
+				AND (lease_until IS NULL OR lease_until <= ?)
+				ORDER BY next_at, id LIMIT ?)
+			RETURNING `+actionColumns,
+			owner, now.Add(lease).UnixMicro(), now.UnixMicro(), now.UnixMicro(), now.UnixMicro(), max)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAction(rows)
+			if err != nil {
+				return err
+			}
+			actions = append(actions, a)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim actions: %w", err)
+	}
+	sort.Slice(actions, func(i, j int) bool {
+		if !actions[i].NextAt.Equal(actions[j].NextAt) {
+			return actions[i].NextAt.Before(actions[j].NextAt)
+		}
+		return actions[i].ID < actions[j].ID
+	})
+	return actions, nil
+}
+
+// FinishAction ends an action claimed by owner: done (with Graph's id in
+// result), failed (permanent error) or dropped (nothing to retry). Returns
+// EINVALID for another status, ECONFLICT when owner no longer holds the
+// action, ENOTFOUND for an unknown action.
+func (db *DB) FinishAction(ctx context.Context, owner string, id int64, status pagebot.OutboxStatus, result, errText string) error {
+	switch status {
+	case pagebot.OutboxDone, pagebot.OutboxFailed, pagebot.OutboxDropped:
+	default:
+		return pagebot.Errorf(pagebot.EINVALID, "Statut final %q invalide.", status)
+	}
+	err := db.updateClaimed(ctx, owner, id, `UPDATE outbox
+		SET status = ?, result = ?, error = ?, claimed_by = NULL, lease_until = NULL, updated_at = ?
+		WHERE id = ?`, string(status), result, errText, dbTime(db.now()), id)
+	if err != nil {
+		return fmt.Errorf("finish action %d: %w", id, err)
+	}
+	return nil
+}
+
+// RetryAction puts an action claimed by owner back to pending, due at
+// nextAt, with the error that made it fail. Returns ECONFLICT when owner no
+// longer holds the action, ENOTFOUND for an unknown action.
+func (db *DB) RetryAction(ctx context.Context, owner string, id int64, nextAt time.Time, errText string) error {
+	err := db.updateClaimed(ctx, owner, id, `UPDATE outbox
+		SET status = 'pending', next_at = ?, error = ?, claimed_by = NULL, lease_until = NULL, updated_at = ?
+		WHERE id = ?`, dbTime(trunc(nextAt)), errText, dbTime(db.now()), id)
+	if err != nil {
+		return fmt.Errorf("retry action %d: %w", id, err)
+	}
+	return nil
+}
+
+// updateClaimed runs query (an update of action id) if owner holds the
+// pending action.
+func (db *DB) updateClaimed(ctx context.Context, owner string, id int64, query string, args ...any) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		var claimedBy sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM outbox WHERE id = ?`, id).
+			Scan(&status, &claimedBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return pagebot.Errorf(pagebot.ENOTFOUND, "Action %d introuvable.", id)
+		} else if err != nil {
+			return err
+		}
+		if status != string(pagebot.OutboxPending) || claimedBy.String != owner {
+			return pagebot.Errorf(pagebot.ECONFLICT, "Action %d : réservation perdue.", id)
+		}
+		_, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+}
+
+// ReleaseActions gives back the pending actions leased to owner, on graceful
+// shutdown. Their attempts stay counted.
+func (db *DB) ReleaseActions(ctx context.Context, owner string) error {
+	if _, err := db.write.ExecContext(ctx, `UPDATE outbox SET claimed_by = NULL, lease_until = NULL
+		WHERE claimed_by = ? AND status = 'pending'`, owner); err != nil {
+		return fmt.Errorf("release actions: %w", err)
+	}
+	return nil
+}
+
+// Actions lists outbox actions, newest first.
+func (db *DB) Actions(ctx context.Context, f ActionFilter) ([]pagebot.OutboxAction, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+actionColumns+` FROM outbox
+		WHERE (? = '' OR status = ?) AND (? = 0 OR event_id = ?)
+		ORDER BY id DESC LIMIT ?`,
+		string(f.Status), string(f.Status), f.EventID, f.EventID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("actions: %w", err)
+	}
+	defer rows.Close()
+	var actions []pagebot.OutboxAction
+	for rows.Next() {
+		a, err := scanAction(rows)
+		if err != nil {
+			return nil, fmt.Errorf("actions: %w", err)
+		}
+		actions = append(actions, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("actions: %w", err)
+	}
+	return actions, nil
+}
+
+// Action returns one outbox action. Returns ENOTFOUND if there is none.
+func (db *DB) Action(ctx context.Context, id int64) (*pagebot.OutboxAction, error) {
+	a, err := scanAction(db.read.QueryRowContext(ctx, `SELECT `+actionColumns+` FROM outbox WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pagebot.Errorf(pagebot.ENOTFOUND, "Action %d introuvable.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("action %d: %w", id, err)
+	}
+	return &a, nil
+}
+
+// ActionByResult reports whether an outbox action created the Graph object
+// id result: the webhook also delivers pagebot's own comment replies, and the
+// worker must not answer itself.
+func (db *DB) ActionByResult(ctx context.Context, result string) (bool, error) {
+	if result == "" {
+		return false, nil
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE result = ?`, result).Scan(&n); err != nil {
+		return false, fmt.Errorf("action by result: %w", err)
+	}
+	return n > 0, nil
+}

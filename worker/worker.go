@@ -1,0 +1,425 @@
+// Package worker turns stored events into decisions and Graph actions, and
+// executes those actions. It is where pagebot's reliability promises live:
+//
+//   - an event is claimed with a lease, decided, and completed in one store
+//     transaction together with its outbox actions and its escalation case,
+//     so a crash at any point either leaves the event claimable again (the
+//     lease expires) or leaves it done with all its actions recorded;
+//   - an outbox action is claimed with a lease too, and its attempt count is
+//     raised at claim time, so an action found again after a crash is known
+//     to have possibly run: it is verified or, where Graph offers no way to
+//     verify, set aside for a human rather than risk posting twice.
+//
+// Several workers (threads or replicas) can share one store: claims are
+// exclusive while their lease runs.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"pagebot"
+	"pagebot/bot"
+	"pagebot/graph"
+)
+
+// Store is what the worker needs from the database.
+type Store interface {
+	ClaimEvents(ctx context.Context, owner string, max int, lease time.Duration) ([]pagebot.Event, error)
+	CompleteEvent(ctx context.Context, owner string, eventID int64, d *pagebot.Decision, actions []pagebot.OutboxAction, c *pagebot.Case) ([]pagebot.OutboxAction, error)
+	ReleaseEvents(ctx context.Context, owner string) error
+	ClaimActions(ctx context.Context, owner string, max int, lease time.Duration) ([]pagebot.OutboxAction, error)
+	FinishAction(ctx context.Context, owner string, id int64, status pagebot.OutboxStatus, result, errText string) error
+	RetryAction(ctx context.Context, owner string, id int64, nextAt time.Time, errText string) error
+	SetHumanActive(ctx context.Context, pageID, threadKey string, until time.Time) error
+	HumanActive(ctx context.Context, pageID, threadKey string, now time.Time) (bool, error)
+	// ActionByResult reports whether an outbox action created the Graph
+	// object id (our own comment reply coming back through the webhook).
+	ActionByResult(ctx context.Context, result string) (bool, error)
+}
+
+// Decider decides what to do with a message; *bot.Engine implements it.
+type Decider interface {
+	Decide(in bot.Input) (bot.Decision, error)
+}
+
+// Graph makes the Graph API calls; *graph.Client and *graph.DryRun implement it.
+type Graph interface {
+	ReplyComment(ctx context.Context, commentID, text string) (string, error)
+	HideComment(ctx context.Context, commentID string, hidden bool) error
+	PrivateReply(ctx context.Context, commentID, text string) (string, error)
+	SendMessage(ctx context.Context, psid, text string, opts graph.SendOptions) (string, error)
+	MarkSeen(ctx context.Context, psid string) error
+	PassThreadToInbox(ctx context.Context, psid, metadata string) error
+	Comment(ctx context.Context, commentID string) (graph.CommentInfo, error)
+}
+
+// PageInboxAppID is the app id of the Page inbox: an echo sent by it means a
+// human agent answered in Messenger.
+const PageInboxAppID = "263902037430900"
+
+// Config tunes the worker.
+type Config struct {
+	// Owner names this worker in claims; unique per process.
+	Owner string
+	// Lease is how long a claim lasts: a worker that dies leaves its work to
+	// others after at most this long.
+	Lease time.Duration
+	// Batch is how many events or actions are claimed at once.
+	Batch int
+	// Poll is how often the store is checked when nobody calls Notify.
+	Poll time.Duration
+	// HumanTakeover is how long a thread stays with a human agent after
+	// their last reply.
+	HumanTakeover time.Duration
+	// MaxAttempts bounds the tries of a transient Graph failure.
+	MaxAttempts int
+	// Backoff gives the wait before try n+1 (n from 1).
+	Backoff func(attempt int) time.Duration
+	// Due computes an escalation's due time (working time, see schedule).
+	Due func(created time.Time) time.Time
+	// When words, for a holding reply, when an agent will answer ("" for
+	// "soon"): set from the office schedule.
+	When func(now time.Time) string
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+func (c *Config) defaults() {
+	if c.Owner == "" {
+		c.Owner = fmt.Sprintf("worker-%d", time.Now().UnixNano())
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 20
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.HumanTakeover <= 0 {
+		c.HumanTakeover = 24 * time.Hour
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.Backoff == nil {
+		c.Backoff = func(n int) time.Duration { return time.Duration(1<<min(n, 8)) * time.Second }
+	}
+	if c.Due == nil {
+		c.Due = func(t time.Time) time.Time { return t.Add(24 * time.Hour) }
+	}
+	if c.When == nil {
+		c.When = func(time.Time) string { return "" }
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Worker processes events and executes outbox actions.
+type Worker struct {
+	cfg    Config
+	store  Store
+	decide Decider
+	graph  Graph
+	log    logrus.FieldLogger
+	notify chan struct{}
+}
+
+// New returns a worker.
+func New(cfg Config, store Store, decider Decider, g Graph, log logrus.FieldLogger) *Worker {
+	cfg.defaults()
+	return &Worker{cfg: cfg, store: store, decide: decider, graph: g, log: log, notify: make(chan struct{}, 1)}
+}
+
+// Notify wakes the worker up: new events were stored. It never blocks.
+func (w *Worker) Notify() {
+	select {
+	case w.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes events and actions until ctx is done, then gives back the
+// events it had claimed but not finished.
+func (w *Worker) Run(ctx context.Context) error {
+	t := time.NewTicker(w.cfg.Poll)
+	defer t.Stop()
+	for {
+		for {
+			n, err := w.ProcessEvents(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.log.WithError(err).Error("process events")
+			}
+			m, err := w.ExecuteActions(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.log.WithError(err).Error("execute actions")
+			}
+			if n == 0 && m == 0 || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := w.store.ReleaseEvents(rctx, w.cfg.Owner); err != nil {
+				return fmt.Errorf("release events: %w", err)
+			}
+			return nil
+		case <-w.notify:
+		case <-t.C:
+		}
+	}
+}
+
+// ProcessEvents claims a batch of events and handles each; it returns how
+// many it handled.
+func (w *Worker) ProcessEvents(ctx context.Context) (int, error) {
+	evs, err := w.store.ClaimEvents(ctx, w.cfg.Owner, w.cfg.Batch, w.cfg.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim events: %w", err)
+	}
+	done := 0
+	for _, ev := range evs {
+		if ctx.Err() != nil {
+			return done, ctx.Err()
+		}
+		if err := w.handle(ctx, ev); err != nil {
+			// The lease will expire and the event will be tried again.
+			w.log.WithError(err).WithFields(logrus.Fields{"event_id": ev.ID, "kind": ev.Kind}).Error("handle event")
+			continue
+		}
+		done++
+	}
+	return done, nil
+}
+
+// handle decides for one event and completes it with its actions.
+func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
+	now := w.cfg.Now()
+	log := w.log.WithFields(logrus.Fields{"event_id": ev.ID, "kind": ev.Kind, "channel": ev.Channel})
+	complete := func(d *pagebot.Decision, actions []pagebot.OutboxAction, c *pagebot.Case) error {
+		_, err := w.store.CompleteEvent(ctx, w.cfg.Owner, ev.ID, d, actions, c)
+		if err != nil {
+			return fmt.Errorf("complete event %d: %w", ev.ID, err)
+		}
+		return nil
+	}
+	switch ev.Kind {
+	case pagebot.EventEcho:
+		if ev.AppID == PageInboxAppID {
+			if err := w.store.SetHumanActive(ctx, ev.PageID, threadKey(ev), now.Add(w.cfg.HumanTakeover)); err != nil {
+				return fmt.Errorf("human takeover: %w", err)
+			}
+			log.Info("human agent replied in Messenger: thread left to them")
+		}
+		return complete(nil, nil, nil)
+	case pagebot.EventStandby, pagebot.EventCommentRemove, pagebot.EventCommentHide, pagebot.EventCommentUnhide:
+		return complete(nil, nil, nil)
+	}
+	if ev.FromPage {
+		// The Page's own comment: ours (an outbox reply) or a human agent's.
+		ours, err := w.store.ActionByResult(ctx, ev.ObjectID)
+		if err != nil {
+			return fmt.Errorf("own comment: %w", err)
+		}
+		if !ours && ev.ParentID != "" && ev.ParentID != ev.PostID {
+			if err := w.store.SetHumanActive(ctx, ev.PageID, "comment:"+ev.ParentID, now.Add(w.cfg.HumanTakeover)); err != nil {
+				return fmt.Errorf("human takeover: %w", err)
+			}
+			log.Info("human agent replied under a comment: thread left to them")
+		}
+		return complete(nil, nil, nil)
+	}
+	human, err := w.store.HumanActive(ctx, ev.PageID, threadKey(ev), now)
+	if err != nil {
+		return fmt.Errorf("human takeover: %w", err)
+	}
+	ch := ev.Channel
+	in := bot.Input{Channel: ch, Text: ev.Text, PII: ev.PII, When: w.cfg.When(now)}
+	bd, err := w.decide.Decide(in)
+	if err != nil {
+		return fmt.Errorf("decide: %w", err)
+	}
+	d := &pagebot.Decision{EventID: ev.ID, Action: bd.Action, FAQID: bd.FAQID, RedirectTo: bd.RedirectTo,
+		Confidence: bd.Confidence, Hide: bd.Hide, Reply: bd.Reply, Reasons: bd.Reasons, CreatedAt: now}
+	var actions []pagebot.OutboxAction
+	add := func(kind pagebot.OutboxKind, target, text string) {
+		actions = append(actions, pagebot.OutboxAction{EventID: ev.ID, Kind: kind, Target: target, Text: text,
+			Status: pagebot.OutboxPending, NextAt: now, CreatedAt: now, UpdatedAt: now})
+	}
+	edited := ev.Kind == pagebot.EventCommentEdited
+	switch {
+	case ch == pagebot.ChannelComment && bd.Hide:
+		// Personal data in public: hide first, then explain privately (and
+		// still answer), even if a human has the thread.
+		add(pagebot.OutboxHideComment, ev.ObjectID, "")
+		add(pagebot.OutboxPrivateReply, ev.ObjectID, bd.Reply)
+	case human:
+		d.Reasons = append(d.Reasons, "fil repris par un conseiller : pagebot ne répond pas")
+		d.Reply = ""
+	case edited:
+		// An edit without personal data: the original comment was already
+		// handled; answering again would double-post.
+		d.Reasons = append(d.Reasons, "commentaire modifié sans donnée personnelle : déjà traité")
+		d.Reply = ""
+	case bd.Reply == "":
+	case ch == pagebot.ChannelComment:
+		add(pagebot.OutboxReplyComment, ev.ObjectID, bd.Reply)
+	default:
+		add(pagebot.OutboxMarkSeen, ev.SenderID, "")
+		add(pagebot.OutboxSendMessage, ev.SenderID, bd.Reply)
+		if bd.Action == pagebot.ActionEscalate {
+			add(pagebot.OutboxPassThread, ev.SenderID, "")
+		}
+	}
+	var c *pagebot.Case
+	if bd.Action == pagebot.ActionEscalate && !edited {
+		reason := ""
+		if len(bd.Reasons) > 0 {
+			reason = bd.Reasons[0]
+		}
+		c = &pagebot.Case{EventID: ev.ID, Channel: ch, SenderID: ev.SenderID, SenderName: ev.SenderName,
+			Text: ev.Text, Reason: reason, Status: pagebot.CaseOpen, CreatedAt: now, DueAt: w.cfg.Due(now)}
+	}
+	if err := complete(d, actions, c); err != nil {
+		return err
+	}
+	log.WithFields(logrus.Fields{"action": bd.Action, "faq_id": bd.FAQID, "confidence": bd.Confidence,
+		"hide": bd.Hide, "outbox": len(actions), "text_len": len(ev.Text)}).Info("decided")
+	return nil
+}
+
+// threadKey names the conversation an event belongs to, for human takeover.
+func threadKey(ev pagebot.Event) string {
+	if ev.Channel == pagebot.ChannelMessage {
+		return "psid:" + ev.SenderID
+	}
+	return "comment:" + ev.ObjectID
+}
+
+// ExecuteActions claims a batch of due outbox actions and runs each; it
+// returns how many it finished (done, failed, dropped or rescheduled).
+func (w *Worker) ExecuteActions(ctx context.Context) (int, error) {
+	acts, err := w.store.ClaimActions(ctx, w.cfg.Owner, w.cfg.Batch, w.cfg.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim actions: %w", err)
+	}
+	n := 0
+	for _, a := range acts {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		if err := w.execute(ctx, a); err != nil {
+			w.log.WithError(err).WithFields(logrus.Fields{"action_id": a.ID, "kind": a.Kind}).Error("execute action")
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
+
+// uncertainPrefix marks an error after which the call may have taken effect.
+const uncertainPrefix = "incertain : "
+
+func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
+	log := w.log.WithFields(logrus.Fields{"action_id": a.ID, "event_id": a.EventID, "kind": a.Kind, "attempt": a.Attempts})
+	// Attempts was raised by the claim: more than one means an earlier try
+	// may have reached Facebook (a crash, a timeout) without being recorded.
+	if a.Attempts > 1 && (a.Error == "" || hasPrefix(a.Error, uncertainPrefix)) {
+		done, known, err := w.verify(ctx, a)
+		switch {
+		case err != nil:
+			return w.retry(ctx, a, err, log)
+		case known && done:
+			log.Info("action found done after an interruption: not redone")
+			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, a.Result, "")
+		case !known:
+			log.Warn("action interrupted and impossible to verify: set aside for an agent rather than risk a double post")
+			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "",
+				"interrompue sans confirmation : vérifier sur Facebook et renvoyer si besoin")
+		}
+	}
+	result, err := w.call(ctx, a)
+	class := graph.Classify(err)
+	switch {
+	case err == nil || class == graph.Done:
+		log.WithField("result", result).Info("graph action done")
+		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, result, "")
+	case class == graph.Dropped:
+		log.WithError(err).Warn("graph action dropped")
+		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDropped, "", err.Error())
+	case class == graph.Transient || class == graph.RateLimited:
+		return w.retry(ctx, a, err, log)
+	default:
+		log.WithError(err).Error("graph action failed permanently")
+		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "", err.Error())
+	}
+}
+
+func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, log logrus.FieldLogger) error {
+	if a.Attempts >= w.cfg.MaxAttempts {
+		log.WithError(err).Error("graph action failed after its last attempt")
+		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "", err.Error())
+	}
+	wait := w.cfg.Backoff(a.Attempts)
+	var ge *graph.Error
+	if errors.As(err, &ge) && ge.RegainAccess > wait {
+		wait = ge.RegainAccess
+	}
+	msg := err.Error()
+	if errors.As(err, &ge) && ge.MaybeDone {
+		msg = uncertainPrefix + msg
+	}
+	log.WithError(err).WithField("retry_in", wait.String()).Warn("graph action will be retried")
+	return w.store.RetryAction(ctx, w.cfg.Owner, a.ID, w.cfg.Now().Add(wait), msg)
+}
+
+// verify tells whether an action that may have run did take effect. known
+// is false when Graph gives no way to check.
+func (w *Worker) verify(ctx context.Context, a pagebot.OutboxAction) (done, known bool, err error) {
+	switch a.Kind {
+	case pagebot.OutboxHideComment, pagebot.OutboxUnhideComment, pagebot.OutboxMarkSeen, pagebot.OutboxPassThread:
+		return false, true, nil // idempotent: doing it again is harmless
+	case pagebot.OutboxPrivateReply:
+		info, err := w.graph.Comment(ctx, a.Target)
+		if err != nil {
+			if graph.Classify(err) == graph.Done {
+				return true, true, nil // the comment is gone: nothing left to do
+			}
+			return false, false, err
+		}
+		// A comment accepts one private reply: if it no longer can, ours went.
+		return !info.CanReplyPrivately, true, nil
+	}
+	return false, false, nil
+}
+
+func (w *Worker) call(ctx context.Context, a pagebot.OutboxAction) (string, error) {
+	switch a.Kind {
+	case pagebot.OutboxReplyComment:
+		return w.graph.ReplyComment(ctx, a.Target, a.Text)
+	case pagebot.OutboxHideComment:
+		return "", w.graph.HideComment(ctx, a.Target, true)
+	case pagebot.OutboxUnhideComment:
+		return "", w.graph.HideComment(ctx, a.Target, false)
+	case pagebot.OutboxPrivateReply:
+		return w.graph.PrivateReply(ctx, a.Target, a.Text)
+	case pagebot.OutboxSendMessage:
+		return w.graph.SendMessage(ctx, a.Target, a.Text, graph.SendOptions{HumanAgent: a.HumanAgent, Metadata: fmt.Sprintf("pagebot:%d", a.ID)})
+	case pagebot.OutboxMarkSeen:
+		return "", w.graph.MarkSeen(ctx, a.Target)
+	case pagebot.OutboxPassThread:
+		return "", w.graph.PassThreadToInbox(ctx, a.Target, fmt.Sprintf("pagebot:escalade:%d", a.EventID))
+	}
+	return "", fmt.Errorf("unknown outbox action %q", a.Kind)
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
