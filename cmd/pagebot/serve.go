@@ -66,6 +66,7 @@ type server struct {
 	dsn     string
 	worker  *worker.Worker
 	webhook *webhook.Handler
+	commit  *webhook.GroupCommit
 	source  string
 	addr    chan string // receives the listening address once bound
 }
@@ -147,8 +148,9 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if c.Facebook.PageID != "" {
 		pages = []string{c.Facebook.PageID}
 	}
+	s.commit = webhook.NewGroupCommit(s.store, 500)
 	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
-		s.store, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify))
+		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify))
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -159,6 +161,9 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 // Close releases the store and the index.
 func (s *server) Close() error {
 	var errs []error
+	if s.commit != nil {
+		s.commit.Close()
+	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
 	}

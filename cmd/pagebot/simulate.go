@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,6 +25,7 @@ func newSimulateCmd(g *globals) *cobra.Command {
 	var (
 		url, pageID, sender, name, secret string
 		message, edit                     bool
+		count, concurrency                int
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate [--url URL] [--message] TEXTE…",
@@ -48,7 +51,18 @@ func newSimulateCmd(g *globals) *cobra.Command {
 			if url == "" {
 				url = "http://" + c.HTTP.Listen + "/webhook"
 			}
-			client := &http.Client{Timeout: 10 * time.Second}
+			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+			if count > 0 {
+				r, err := loadTest(client, url, secret, pageID, args, message, count, concurrency)
+				if err != nil {
+					return err
+				}
+				r.write(g.stdout)
+				if r.failed > 0 {
+					return exitError(1)
+				}
+				return nil
+			}
 			for i, text := range args {
 				body := samplePayload(pageID, sender, name, text, message, edit, time.Now(), i)
 				status, reply, err := postSigned(client, url, secret, body)
@@ -70,6 +84,8 @@ func newSimulateCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&secret, "secret", "", "secret de l'application pour signer (défaut : facebook.app_secret)")
 	cmd.Flags().BoolVar(&message, "message", false, "un message privé Messenger au lieu d'un commentaire")
 	cmd.Flags().BoolVar(&edit, "edit", false, "une modification de commentaire (verb edited)")
+	cmd.Flags().IntVar(&count, "count", 0, "test de charge : envoie COUNT événements distincts (les TEXTES en alternance) et mesure le débit et la latence d'acquittement")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 16, "test de charge : requêtes simultanées")
 	return cmd
 }
 
@@ -122,4 +138,72 @@ func postSigned(c *http.Client, url, secret string, body []byte) (int, string, e
 	defer res.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
 	return res.StatusCode, string(reply), nil
+}
+
+// loadReport sums up a load test.
+type loadReport struct {
+	count, failed int
+	elapsed       time.Duration
+	latencies     []time.Duration
+}
+
+func (r loadReport) write(w io.Writer) {
+	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
+	q := func(p float64) time.Duration {
+		if len(r.latencies) == 0 {
+			return 0
+		}
+		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
+	}
+	fmt.Fprintf(w, "%d événements en %.2f s : %.0f événements/s, %d échecs\n", r.count, r.elapsed.Seconds(), float64(r.count)/r.elapsed.Seconds(), r.failed)
+	fmt.Fprintf(w, "latence d'acquittement : p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		ms(q(0.50)), ms(q(0.90)), ms(q(0.99)), ms(q(1)))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadTest sends count distinct signed events with the given concurrency
+// (bounded in count, so it always stops by itself) and measures how fast
+// they are acknowledged.
+func loadTest(c *http.Client, url, secret, pageID string, texts []string, message bool, count, concurrency int) (loadReport, error) {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	start := time.Now()
+	bodies := make([][]byte, count)
+	for i := range bodies {
+		bodies[i] = samplePayload(pageID, fmt.Sprintf("4%011d", i), "Test", texts[i%len(texts)], message, false, start, i)
+	}
+	var (
+		mu  sync.Mutex
+		r   = loadReport{count: count}
+		wg  sync.WaitGroup
+		idx = make(chan int)
+	)
+	t0 := time.Now()
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range idx {
+				t := time.Now()
+				status, _, err := postSigned(c, url, secret, bodies[i])
+				d := time.Since(t)
+				mu.Lock()
+				if err != nil || status != http.StatusOK {
+					r.failed++
+				} else {
+					r.latencies = append(r.latencies, d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range bodies {
+		idx <- i
+	}
+	close(idx)
+	wg.Wait()
+	r.elapsed = time.Since(t0)
+	return r, nil
 }
