@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"pagebot"
 )
@@ -126,4 +127,41 @@ func caseMissingOrClosed(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	return pagebot.Errorf(pagebot.ECONFLICT, "Dossier %d déjà clos.", id)
+}
+
+// OpenCase opens an escalation for an event outside CompleteEvent (a Graph
+// action that failed for good must reach an agent). If the event already has
+// an open case, that case is kept and its id returned in c.ID.
+func (db *DB) OpenCase(ctx context.Context, c *pagebot.Case) error {
+	if c.EventID == 0 {
+		return pagebot.Errorf(pagebot.EINVALID, "Le dossier doit se rapporter à un événement.")
+	}
+	now := db.now()
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	if c.Status == "" {
+		c.Status = pagebot.CaseOpen
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE event_id = ? AND status = 'open' ORDER BY id LIMIT 1`,
+			c.EventID).Scan(&c.ID)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("open case: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO cases (event_id, channel, sender_id,
+			sender_name, text, reason, status, assigned_to, created_at, due_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.EventID, string(c.Channel), c.SenderID, c.SenderName, c.Text, c.Reason, string(c.Status),
+			c.AssignedTo, dbTime(c.CreatedAt), dbTime(c.DueAt)).Scan(&c.ID); err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return pagebot.Errorf(pagebot.ENOTFOUND, "Événement %d introuvable.", c.EventID)
+			}
+			return fmt.Errorf("open case: %w", err)
+		}
+		return nil
+	})
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Actions/Filter", testActionsFilter},
 		{"HumanActive", testHumanActive},
 		{"Cases", testCases},
+		{"OpenCase", testOpenCase},
 		{"Audit", testAudit},
 		{"Stats", testStats},
 		{"Ping", testPing},
@@ -923,5 +924,32 @@ func testStats(t *testing.T, s Store) {
 func testPing(t *testing.T, s Store) {
 	if err := s.Ping(context.Background()); err != nil {
 		t.Errorf("Ping: %v", err)
+	}
+}
+
+func testOpenCase(t *testing.T, s Store) {
+	ctx := context.Background()
+	e := mustClaimed(t, s, "w1", "message:open-case")
+	if _, err := s.CompleteEvent(ctx, "w1", e.ID, &pagebot.Decision{Action: pagebot.ActionAnswer}, nil, nil); err != nil {
+		t.Fatalf("CompleteEvent: %v", err)
+	}
+	c := &pagebot.Case{EventID: e.ID, Channel: pagebot.ChannelMessage, SenderID: "psid1", Text: e.Text,
+		Reason: "échec d'envoi", DueAt: base.Add(hour)}
+	if err := s.OpenCase(ctx, c); err != nil || c.ID == 0 {
+		t.Fatalf("OpenCase = %v (id %d), want a new case", err, c.ID)
+	}
+	again := &pagebot.Case{EventID: e.ID, Reason: "encore"}
+	if err := s.OpenCase(ctx, again); err != nil || again.ID != c.ID {
+		t.Errorf("second OpenCase = %v (id %d), want the open case %d", err, again.ID, c.ID)
+	}
+	open, err := s.Cases(ctx, pagebot.CaseOpen, 10)
+	if err != nil || len(open) != 1 {
+		t.Errorf("open cases = %v %v, want exactly one", open, err)
+	}
+	if err := s.OpenCase(ctx, &pagebot.Case{}); pagebot.ErrorCode(err) != pagebot.EINVALID {
+		t.Errorf("OpenCase without event = %v, want EINVALID", err)
+	}
+	if err := s.OpenCase(ctx, &pagebot.Case{EventID: 999999}); pagebot.ErrorCode(err) != pagebot.ENOTFOUND {
+		t.Errorf("OpenCase for an unknown event = %v, want ENOTFOUND", err)
 	}
 }

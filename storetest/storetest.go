@@ -106,6 +106,10 @@ type Store interface {
 	Cases(ctx context.Context, status pagebot.CaseStatus, limit int) ([]pagebot.Case, error)
 	// Case returns one case; ENOTFOUND.
 	Case(ctx context.Context, id int64) (*pagebot.Case, error)
+	// OpenCase opens an escalation for an existing event, or returns the
+	// event's open case in c.ID if it has one. EINVALID without an event;
+	// ENOTFOUND for an unknown event.
+	OpenCase(ctx context.Context, c *pagebot.Case) error
 	// CloseCase closes an open case and audits who did it. ENOTFOUND;
 	// ECONFLICT if already closed.
 	CloseCase(ctx context.Context, id int64, actor, note string) error

@@ -40,6 +40,8 @@ type Store interface {
 	// ActionByResult reports whether an outbox action created the Graph
 	// object id (our own comment reply coming back through the webhook).
 	ActionByResult(ctx context.Context, result string) (bool, error)
+	Event(ctx context.Context, id int64) (*pagebot.Event, error)
+	OpenCase(ctx context.Context, c *pagebot.Case) error
 }
 
 // Decider decides what to do with a message; *bot.Engine implements it.
@@ -343,8 +345,7 @@ func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
 			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, a.Result, "")
 		case !known:
 			log.Warn("action interrupted and impossible to verify: set aside for an agent rather than risk a double post")
-			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "",
-				"interrompue sans confirmation : vérifier sur Facebook et renvoyer si besoin")
+			return w.fail(ctx, a, "interrompue sans confirmation : vérifier sur Facebook et renvoyer si besoin")
 		}
 	}
 	result, err := w.call(ctx, a)
@@ -360,14 +361,14 @@ func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
 		return w.retry(ctx, a, err, log)
 	default:
 		log.WithError(err).Error("graph action failed permanently")
-		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "", err.Error())
+		return w.fail(ctx, a, err.Error())
 	}
 }
 
 func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, log logrus.FieldLogger) error {
 	if a.Attempts >= w.cfg.MaxAttempts {
 		log.WithError(err).Error("graph action failed after its last attempt")
-		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "", err.Error())
+		return w.fail(ctx, a, err.Error())
 	}
 	wait := w.cfg.Backoff(a.Attempts)
 	var ge *graph.Error
@@ -380,6 +381,26 @@ func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, l
 	}
 	log.WithError(err).WithField("retry_in", wait.String()).Warn("graph action will be retried")
 	return w.store.RetryAction(ctx, w.cfg.Owner, a.ID, w.cfg.Now().Add(wait), msg)
+}
+
+// fail records an action as failed and hands its conversation to an agent:
+// a reply the caisse meant to send and could not must not be silently lost.
+func (w *Worker) fail(ctx context.Context, a pagebot.OutboxAction, why string) error {
+	if err := w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "", why); err != nil {
+		return err
+	}
+	ev, err := w.store.Event(ctx, a.EventID)
+	if err != nil {
+		return fmt.Errorf("escalate failed action %d: %w", a.ID, err)
+	}
+	now := w.cfg.Now()
+	c := &pagebot.Case{EventID: ev.ID, Channel: ev.Channel, SenderID: ev.SenderID, SenderName: ev.SenderName,
+		Text: ev.Text, Reason: fmt.Sprintf("envoi Facebook impossible (%s) : %s", a.Kind, why),
+		Status: pagebot.CaseOpen, CreatedAt: now, DueAt: w.cfg.Due(now)}
+	if err := w.store.OpenCase(ctx, c); err != nil {
+		return fmt.Errorf("escalate failed action %d: %w", a.ID, err)
+	}
+	return nil
 }
 
 // verify tells whether an action that may have run did take effect. known

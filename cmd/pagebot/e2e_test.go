@@ -216,7 +216,24 @@ func TestE2EGraphErrors(t *testing.T) {
 			if calls := e.settle(); len(calls) != tc.wantCalls {
 				t.Errorf("calls = %v, want %d", callNames(calls), tc.wantCalls)
 			}
+			cases, err := e.srv.store.Cases(context.Background(), "open", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]int{"done": 0, "failed": 1}[tc.status]; len(cases) != want {
+				t.Errorf("open cases = %d, want %d (a reply that could not be sent goes to an agent)", len(cases), want)
+			}
 		})
+	}
+}
+
+func TestE2ERedirect(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("bonjour, comment je fais pour commander une nouvelle carte vitale ?", false, false)
+	e.waitCalls(1)
+	calls := e.settle()
+	if len(calls) != 1 || !strings.Contains(calls[0].Params.Get("message"), "3646") {
+		t.Fatalf("calls = %v, want one reply naming the Assurance Maladie's 3646", callNames(calls))
 	}
 }
 

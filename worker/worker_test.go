@@ -1,0 +1,191 @@
+package worker
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	logtest "github.com/sirupsen/logrus/hooks/test"
+
+	"pagebot"
+	"pagebot/bot"
+	"pagebot/graph"
+	"pagebot/sqlite"
+)
+
+// fakeGraph records calls; canReplyPrivately answers Comment.
+type fakeGraph struct {
+	mu                sync.Mutex
+	calls             []string
+	canReplyPrivately bool
+}
+
+func (f *fakeGraph) record(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, s)
+}
+
+func (f *fakeGraph) ReplyComment(ctx context.Context, id, text string) (string, error) {
+	f.record("reply " + id)
+	return "r_" + id, nil
+}
+func (f *fakeGraph) HideComment(ctx context.Context, id string, hidden bool) error {
+	f.record("hide " + id)
+	return nil
+}
+func (f *fakeGraph) PrivateReply(ctx context.Context, id, text string) (string, error) {
+	f.record("private " + id)
+	return "m_" + id, nil
+}
+func (f *fakeGraph) SendMessage(ctx context.Context, psid, text string, o graph.SendOptions) (string, error) {
+	f.record("send " + psid)
+	return "m", nil
+}
+func (f *fakeGraph) MarkSeen(ctx context.Context, psid string) error {
+	f.record("seen " + psid)
+	return nil
+}
+func (f *fakeGraph) PassThreadToInbox(ctx context.Context, psid, md string) error {
+	f.record("pass " + psid)
+	return nil
+}
+func (f *fakeGraph) Comment(ctx context.Context, id string) (graph.CommentInfo, error) {
+	f.record("get " + id)
+	return graph.CommentInfo{ID: id, CanReplyPrivately: f.canReplyPrivately}, nil
+}
+
+type fixedDecider struct{ d bot.Decision }
+
+func (f fixedDecider) Decide(bot.Input) (bot.Decision, error) { return f.d, nil }
+
+// MustStore opens a fresh SQLite store in a temp dir.
+func MustStore(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db := sqlite.New(tb.TempDir() + "/pagebot.db")
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// interrupted leaves one outbox action of the given kind claimed by a worker
+// that then "died": its lease runs out with Attempts = 1 and no result.
+func interrupted(t *testing.T, db *sqlite.DB, kind pagebot.OutboxKind) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.SaveEvents(ctx, []pagebot.Event{{Key: "comment:c1:add", Kind: pagebot.EventCommentAdd,
+		Channel: pagebot.ChannelComment, ObjectID: "c1", SenderID: "u1", Text: "question", CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := db.ClaimEvents(ctx, "dead", 1, time.Minute)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("claim = %v %v", evs, err)
+	}
+	now := time.Now()
+	act := pagebot.OutboxAction{Kind: kind, Target: "c1", Text: "réponse", Status: pagebot.OutboxPending, NextAt: now, CreatedAt: now, UpdatedAt: now}
+	if _, err := db.CompleteEvent(ctx, "dead", evs[0].ID, &pagebot.Decision{Action: pagebot.ActionAnswer}, []pagebot.OutboxAction{act}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if acts, err := db.ClaimActions(ctx, "dead", 1, 20*time.Millisecond); err != nil || len(acts) != 1 {
+		t.Fatalf("claim actions = %v %v", acts, err)
+	}
+	time.Sleep(40 * time.Millisecond) // the lease runs out
+}
+
+func newTestWorker(db *sqlite.DB, g *fakeGraph) *Worker {
+	log, _ := logtest.NewNullLogger()
+	return New(Config{Owner: "w2", Lease: time.Second}, db, fixedDecider{}, g, log)
+}
+
+func TestInterruptedActions(t *testing.T) {
+	tests := []struct {
+		name      string
+		kind      pagebot.OutboxKind
+		canReply  bool
+		wantCalls string
+		status    pagebot.OutboxStatus
+		wantCase  bool
+	}{
+		{"private reply already sent", pagebot.OutboxPrivateReply, false, "get c1", pagebot.OutboxDone, false},
+		{"private reply not sent", pagebot.OutboxPrivateReply, true, "get c1,private c1", pagebot.OutboxDone, false},
+		{"hide is redone (idempotent)", pagebot.OutboxHideComment, false, "hide c1", pagebot.OutboxDone, false},
+		{"public reply cannot be verified: set aside", pagebot.OutboxReplyComment, false, "", pagebot.OutboxFailed, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustStore(t)
+			interrupted(t, db, tc.kind)
+			g := &fakeGraph{canReplyPrivately: tc.canReply}
+			w := newTestWorker(db, g)
+			if _, err := w.ExecuteActions(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(g.calls, ","); got != tc.wantCalls {
+				t.Errorf("graph calls = %q, want %q", got, tc.wantCalls)
+			}
+			acts, err := db.Actions(context.Background(), sqlite.ActionFilter{})
+			if err != nil || len(acts) != 1 || acts[0].Status != tc.status {
+				t.Fatalf("actions = %+v %v, want one %s", acts, err, tc.status)
+			}
+			cases, _ := db.Cases(context.Background(), pagebot.CaseOpen, 10)
+			if (len(cases) == 1) != tc.wantCase {
+				t.Errorf("open cases = %d, want case: %v", len(cases), tc.wantCase)
+			}
+		})
+	}
+}
+
+func TestHandleBuildsActions(t *testing.T) {
+	tests := []struct {
+		name     string
+		ev       pagebot.Event
+		d        bot.Decision
+		actions  string
+		wantCase bool
+	}{
+		{"comment answer", pagebot.Event{Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment, ObjectID: "c1"},
+			bot.Decision{Action: pagebot.ActionAnswer, Reply: "r"}, "reply_comment", false},
+		{"comment with personal data", pagebot.Event{Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment, ObjectID: "c1", PII: []string{"phone"}},
+			bot.Decision{Action: pagebot.ActionAnswer, Reply: "r", Hide: true}, "hide_comment,private_reply", false},
+		{"comment ignored", pagebot.Event{Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment, ObjectID: "c1"},
+			bot.Decision{Action: pagebot.ActionIgnore}, "", false},
+		{"message escalated", pagebot.Event{Kind: pagebot.EventMessage, Channel: pagebot.ChannelMessage, ObjectID: "m1", SenderID: "u1"},
+			bot.Decision{Action: pagebot.ActionEscalate, Reply: "r"}, "mark_seen,send_message,pass_thread", true},
+		{"edit without personal data", pagebot.Event{Kind: pagebot.EventCommentEdited, Channel: pagebot.ChannelComment, ObjectID: "c1"},
+			bot.Decision{Action: pagebot.ActionAnswer, Reply: "r"}, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustStore(t)
+			ctx := context.Background()
+			tc.ev.Key, tc.ev.CreatedAt, tc.ev.Text = "k:"+tc.name, time.Now(), "texte"
+			if _, err := db.SaveEvents(ctx, []pagebot.Event{tc.ev}); err != nil {
+				t.Fatal(err)
+			}
+			log, _ := logtest.NewNullLogger()
+			w := New(Config{Owner: "w"}, db, fixedDecider{d: tc.d}, &fakeGraph{}, log)
+			if n, err := w.ProcessEvents(ctx); err != nil || n != 1 {
+				t.Fatalf("ProcessEvents = %d %v", n, err)
+			}
+			acts, err := db.Actions(ctx, sqlite.ActionFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for i := len(acts) - 1; i >= 0; i-- { // newest first: reverse to creation order
+				kinds = append(kinds, string(acts[i].Kind))
+			}
+			if got := strings.Join(kinds, ","); got != tc.actions {
+				t.Errorf("outbox = %q, want %q", got, tc.actions)
+			}
+			cases, _ := db.Cases(ctx, pagebot.CaseOpen, 10)
+			if (len(cases) == 1) != tc.wantCase {
+				t.Errorf("cases = %d, want case: %v", len(cases), tc.wantCase)
+			}
+		})
+	}
+}
