@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -31,6 +32,45 @@ type Config struct {
 	Facebook Facebook `mapstructure:"facebook"`
 	Store    Store    `mapstructure:"store"`
 	Worker   Worker   `mapstructure:"worker"`
+	Schedule Schedule `mapstructure:"schedule"`
+	SLA      SLA      `mapstructure:"sla"`
+}
+
+// Schedule is the caisse's office hours and what the bot does in and out of
+// them (see package schedule).
+type Schedule struct {
+	TimeZone string `mapstructure:"time_zone"`
+	Hours    Hours  `mapstructure:"hours"`
+	// Region is "" (metropolitan France) or "alsace-moselle" (Good Friday
+	// and 26 December are holidays in Bas-Rhin, Haut-Rhin and Moselle).
+	Region string `mapstructure:"region"`
+	// Closures are extra closed days: "2026-05-15 Pont de l'Ascension" or
+	// "2026-12-24..2026-12-31 Fermeture de fin d'année".
+	Closures []string `mapstructure:"closures"`
+	// OfficeMode and AfterHoursMode are auto (post replies), draft (keep
+	// them for an agent's approval) or off (escalate everything).
+	OfficeMode     string `mapstructure:"office_mode"`
+	AfterHoursMode string `mapstructure:"after_hours_mode"`
+	// KillSwitch turns every reply off at once.
+	KillSwitch bool `mapstructure:"kill_switch"`
+}
+
+// Hours are the opening ranges of each weekday ("08:30-12:00,13:30-17:00",
+// "" for closed).
+type Hours struct {
+	Monday    string `mapstructure:"monday"`
+	Tuesday   string `mapstructure:"tuesday"`
+	Wednesday string `mapstructure:"wednesday"`
+	Thursday  string `mapstructure:"thursday"`
+	Friday    string `mapstructure:"friday"`
+	Saturday  string `mapstructure:"saturday"`
+	Sunday    string `mapstructure:"sunday"`
+}
+
+// SLA is the response-time commitment of escalations.
+type SLA struct {
+	// Hours of working time (office hours) within which an agent answers.
+	Hours float64 `mapstructure:"hours"`
 }
 
 // Worker tunes event processing.
@@ -133,11 +173,19 @@ func Default() Config {
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Facebook: Facebook{GraphURL: "https://graph.facebook.com", APIVersion: "v25.0"},
 		Worker:   Worker{Lease: 30 * time.Second, Batch: 20},
+		Schedule: Schedule{TimeZone: "Europe/Paris", Hours: Hours{Monday: "08:30-17:00", Tuesday: "08:30-17:00",
+			Wednesday: "08:30-17:00", Thursday: "08:30-17:00", Friday: "08:30-17:00"},
+			OfficeMode: "auto", AfterHoursMode: "auto", Closures: []string{}},
+		SLA: SLA{Hours: 24},
 	}
 }
 
 // DryRun reports whether Graph calls are recorded instead of sent.
 func (c Config) DryRun() bool { return c.Facebook.PageToken == "" }
+
+// SearchPaths are where Load looks for a configuration file when none is
+// given, in order.
+var SearchPaths = []string{"pagebot.yaml", "pagebot.yml", "/etc/pagebot/pagebot.yaml"}
 
 // Load reads the configuration: defaults, then the file (path, or
 // pagebot.yaml in the current folder or /etc/pagebot/ when path is ""), then
@@ -172,22 +220,27 @@ func Load(path string, environ []string) (Config, string, error) {
 			v.Set(k, val)
 		}
 	}
-	if path != "" {
-		v.SetConfigFile(path)
-	} else {
-		v.SetConfigName("pagebot")
-		v.SetConfigType("yaml")
-		v.AddConfigPath(".")
-		v.AddConfigPath("/etc/pagebot/")
+	// Look for the file by its full name: viper's own search also accepts a
+	// file named just "pagebot", which is the binary itself in the folder
+	// where it was built.
+	if path == "" {
+		for _, p := range SearchPaths {
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				path = p
+				break
+			}
+		}
 	}
 	used := ""
-	if err := v.ReadInConfig(); err != nil {
-		var nf viper.ConfigFileNotFoundError
-		if path != "" || !errors.As(err, &nf) {
-			return Config{}, "", fmt.Errorf("read config: %w", err)
+	if path != "" {
+		v.SetConfigFile(path)
+		if strings.HasSuffix(path, ".yml") || !strings.Contains(filepath.Base(path), ".") {
+			v.SetConfigType("yaml")
 		}
-	} else {
-		used = v.ConfigFileUsed()
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, "", fmt.Errorf("read config %s: %w", path, err)
+		}
+		used = path
 	}
 	var c Config
 	err := v.UnmarshalExact(&c, func(dc *mapstructure.DecoderConfig) {
@@ -278,6 +331,16 @@ func (c Config) Validate() error {
 	}
 	if c.Worker.Lease < time.Second || c.Worker.Lease > time.Hour {
 		bad("worker.lease", "%v is not between 1s and 1h", c.Worker.Lease)
+	}
+	for _, m := range []struct{ key, val string }{{"schedule.office_mode", c.Schedule.OfficeMode}, {"schedule.after_hours_mode", c.Schedule.AfterHoursMode}} {
+		switch m.val {
+		case "auto", "draft", "off":
+		default:
+			bad(m.key, "%q is not one of auto, draft, off", m.val)
+		}
+	}
+	if c.SLA.Hours <= 0 || c.SLA.Hours > 24*30 {
+		bad("sla.hours", "%v is not between 0 and 720 hours", c.SLA.Hours)
 	}
 	if c.Worker.Batch < 1 || c.Worker.Batch > 1000 {
 		bad("worker.batch", "%d is not in 1..1000", c.Worker.Batch)

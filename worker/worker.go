@@ -87,9 +87,21 @@ type Config struct {
 	// When words, for a holding reply, when an agent will answer ("" for
 	// "soon"): set from the office schedule.
 	When func(now time.Time) string
+	// Mode says what the bot may do at an instant: "auto" posts replies,
+	// "draft" keeps them for an agent's approval in the console, "off"
+	// posts nothing and escalates every message (the kill switch, or a
+	// caisse's choice for office hours). Nil means always auto.
+	Mode func(now time.Time) string
 	// Now is the clock (tests).
 	Now func() time.Time
 }
+
+// The modes of Config.Mode.
+const (
+	ModeAuto  = "auto"
+	ModeDraft = "draft"
+	ModeOff   = "off"
+)
 
 func (c *Config) defaults() {
 	if c.Owner == "" {
@@ -121,6 +133,9 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Mode == nil {
+		c.Mode = func(time.Time) string { return ModeAuto }
 	}
 }
 
@@ -252,18 +267,36 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 	}
 	d := &pagebot.Decision{EventID: ev.ID, Action: bd.Action, FAQID: bd.FAQID, RedirectTo: bd.RedirectTo,
 		Confidence: bd.Confidence, Hide: bd.Hide, Reply: bd.Reply, Reasons: bd.Reasons, CreatedAt: now}
+	mode := w.cfg.Mode(now)
+	if mode == ModeOff && bd.Action != pagebot.ActionIgnore {
+		// Replies are off: every message goes to an agent, nothing is posted.
+		d.Action, bd.Action, bd.Reply = pagebot.ActionEscalate, pagebot.ActionEscalate, ""
+		d.Reasons = append(d.Reasons, "réponses automatiques désactivées : transmis à un conseiller")
+	}
+	if mode == ModeOff {
+		bd.Reply = ""
+	}
+	d.Reply = bd.Reply
 	var actions []pagebot.OutboxAction
 	add := func(kind pagebot.OutboxKind, target, text string) {
+		status := pagebot.OutboxPending
+		if mode == ModeDraft && text != "" {
+			// Draft mode: what would be said waits for an agent's approval;
+			// protective actions (hiding personal data) and handovers do not.
+			status = pagebot.OutboxDraft
+		}
 		actions = append(actions, pagebot.OutboxAction{EventID: ev.ID, Kind: kind, Target: target, Text: text,
-			Status: pagebot.OutboxPending, NextAt: now, CreatedAt: now, UpdatedAt: now})
+			Status: status, NextAt: now, CreatedAt: now, UpdatedAt: now})
 	}
 	edited := ev.Kind == pagebot.EventCommentEdited
 	switch {
 	case ch == pagebot.ChannelComment && bd.Hide:
 		// Personal data in public: hide first, then explain privately (and
-		// still answer), even if a human has the thread.
+		// still answer), even if a human has the thread or replies are off.
 		add(pagebot.OutboxHideComment, ev.ObjectID, "")
-		add(pagebot.OutboxPrivateReply, ev.ObjectID, bd.Reply)
+		if bd.Reply != "" {
+			add(pagebot.OutboxPrivateReply, ev.ObjectID, bd.Reply)
+		}
 	case human:
 		d.Reasons = append(d.Reasons, "fil repris par un conseiller : pagebot ne répond pas")
 		d.Reply = ""
@@ -294,7 +327,7 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 	if err := complete(d, actions, c); err != nil {
 		return err
 	}
-	log.WithFields(logrus.Fields{"action": bd.Action, "faq_id": bd.FAQID, "confidence": bd.Confidence,
+	log.WithFields(logrus.Fields{"action": d.Action, "mode": mode, "faq_id": bd.FAQID, "confidence": bd.Confidence,
 		"hide": bd.Hide, "outbox": len(actions), "text_len": len(ev.Text)}).Info("decided")
 	return nil
 }

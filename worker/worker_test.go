@@ -189,3 +189,52 @@ func TestHandleBuildsActions(t *testing.T) {
 		})
 	}
 }
+
+// TestModes checks that the same event gives a posted reply in auto, a
+// pending draft in draft, and an escalation with nothing posted in off.
+func TestModes(t *testing.T) {
+	tests := []struct {
+		mode     string
+		outbox   string
+		action   pagebot.Action
+		wantCase bool
+	}{
+		{ModeAuto, "reply_comment:pending", pagebot.ActionAnswer, false},
+		{ModeDraft, "reply_comment:draft", pagebot.ActionAnswer, false},
+		{ModeOff, "", pagebot.ActionEscalate, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode, func(t *testing.T) {
+			db := MustStore(t)
+			ctx := context.Background()
+			ev := pagebot.Event{Key: "comment:c1:add", Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment,
+				ObjectID: "c1", SenderID: "u1", Text: "quand est versée l'apl ?", CreatedAt: time.Now()}
+			saved, err := db.SaveEvents(ctx, []pagebot.Event{ev})
+			if err != nil {
+				t.Fatal(err)
+			}
+			log, _ := logtest.NewNullLogger()
+			w := New(Config{Owner: "w", Mode: func(time.Time) string { return tc.mode }}, db,
+				fixedDecider{d: bot.Decision{Action: pagebot.ActionAnswer, FAQID: "apl", Reply: "Bonjour…"}}, &fakeGraph{}, log)
+			if _, err := w.ProcessEvents(ctx); err != nil {
+				t.Fatal(err)
+			}
+			acts, _ := db.Actions(ctx, sqlite.ActionFilter{})
+			var got []string
+			for _, a := range acts {
+				got = append(got, string(a.Kind)+":"+string(a.Status))
+			}
+			if strings.Join(got, ",") != tc.outbox {
+				t.Errorf("outbox = %v, want %q", got, tc.outbox)
+			}
+			d, err := db.Decision(ctx, saved[0].ID)
+			if err != nil || d.Action != tc.action {
+				t.Errorf("decision = %+v %v, want %s", d, err, tc.action)
+			}
+			cases, _ := db.Cases(ctx, pagebot.CaseOpen, 10)
+			if (len(cases) == 1) != tc.wantCase {
+				t.Errorf("cases = %d, want case: %v", len(cases), tc.wantCase)
+			}
+		})
+	}
+}

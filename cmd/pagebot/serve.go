@@ -19,6 +19,7 @@ import (
 	"pagebot/config"
 	"pagebot/graph"
 	"pagebot/kb"
+	"pagebot/schedule"
 	"pagebot/sqlite"
 	"pagebot/webhook"
 	"pagebot/worker"
@@ -58,17 +59,18 @@ func fileOrDefaults(used string) string {
 
 // server is a running pagebot: what `serve` starts and e2e tests drive.
 type server struct {
-	cfg     config.Config
-	log     logrus.FieldLogger
-	index   *kb.Index
-	engine  *bot.Engine
-	store   *sqlite.DB
-	dsn     string
-	worker  *worker.Worker
-	webhook *webhook.Handler
-	commit  *webhook.GroupCommit
-	source  string
-	addr    chan string // receives the listening address once bound
+	cfg      config.Config
+	log      logrus.FieldLogger
+	index    *kb.Index
+	engine   *bot.Engine
+	store    *sqlite.DB
+	dsn      string
+	worker   *worker.Worker
+	webhook  *webhook.Handler
+	commit   *webhook.GroupCommit
+	schedule *schedule.Schedule
+	source   string
+	addr     chan string // receives the listening address once bound
 }
 
 // storeDSN is store.dsn, or the SQLite file in the data directory.
@@ -133,9 +135,21 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		s.Close()
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
+	sched, err := buildSchedule(c)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.schedule = sched
 	host, _ := os.Hostname()
 	s.worker = worker.New(worker.Config{Owner: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6),
-		Lease: c.Worker.Lease, Batch: c.Worker.Batch},
+		Lease: c.Worker.Lease, Batch: c.Worker.Batch,
+		Due: func(t time.Time) time.Time {
+			return sched.Due(t, time.Duration(c.SLA.Hours*float64(time.Hour)))
+		},
+		When: func(t time.Time) string { return whenPhrase(sched, t) },
+		Mode: func(t time.Time) string { return string(sched.ModeAt(t)) },
+	},
 		s.store, e, g, log.WithField("component", "worker"))
 	secret := c.Facebook.AppSecret
 	if secret == "" {
