@@ -23,17 +23,25 @@ import (
 
 // Config is every setting of pagebot. Field tags are the configuration keys.
 type Config struct {
-	Log      Log      `mapstructure:"log"`
-	Data     Data     `mapstructure:"data"`
-	KB       KB       `mapstructure:"kb"`
-	Bot      Bot      `mapstructure:"bot"`
-	Reply    Reply    `mapstructure:"reply"`
-	HTTP     HTTP     `mapstructure:"http"`
-	Facebook Facebook `mapstructure:"facebook"`
-	Store    Store    `mapstructure:"store"`
-	Worker   Worker   `mapstructure:"worker"`
-	Schedule Schedule `mapstructure:"schedule"`
-	SLA      SLA      `mapstructure:"sla"`
+	Log       Log       `mapstructure:"log"`
+	Data      Data      `mapstructure:"data"`
+	KB        KB        `mapstructure:"kb"`
+	Bot       Bot       `mapstructure:"bot"`
+	Reply     Reply     `mapstructure:"reply"`
+	HTTP      HTTP      `mapstructure:"http"`
+	Facebook  Facebook  `mapstructure:"facebook"`
+	Store     Store     `mapstructure:"store"`
+	Worker    Worker    `mapstructure:"worker"`
+	Schedule  Schedule  `mapstructure:"schedule"`
+	SLA       SLA       `mapstructure:"sla"`
+	Retention Retention `mapstructure:"retention"`
+}
+
+// Retention bounds how long masked texts and cases are kept.
+type Retention struct {
+	// Days after which handled events, their decisions, actions and closed
+	// cases are deleted by the daily purge.
+	Days int `mapstructure:"days"`
 }
 
 // Schedule is the caisse's office hours and what the bot does in and out of
@@ -176,7 +184,8 @@ func Default() Config {
 		Schedule: Schedule{TimeZone: "Europe/Paris", Hours: Hours{Monday: "08:30-17:00", Tuesday: "08:30-17:00",
 			Wednesday: "08:30-17:00", Thursday: "08:30-17:00", Friday: "08:30-17:00"},
 			OfficeMode: "auto", AfterHoursMode: "auto", Closures: []string{}},
-		SLA: SLA{Hours: 24},
+		SLA:       SLA{Hours: 24},
+		Retention: Retention{Days: 365},
 	}
 }
 
@@ -338,6 +347,9 @@ func (c Config) Validate() error {
 		default:
 			bad(m.key, "%q is not one of auto, draft, off", m.val)
 		}
+	}
+	if c.Retention.Days < 1 || c.Retention.Days > 3650 {
+		bad("retention.days", "%d is not in 1..3650", c.Retention.Days)
 	}
 	if c.SLA.Hours <= 0 || c.SLA.Hours > 24*30 {
 		bad("sla.hours", "%v is not between 0 and 720 hours", c.SLA.Hours)

@@ -224,3 +224,25 @@ func TestServeHealthz(t *testing.T) {
 		t.Errorf("index not persisted: %v", err)
 	}
 }
+
+func TestScheduleAndPurgeCommands(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := MustRun(t, dir, "", "schedule", "--json", "--at", "2026-12-24T18:30:00+01:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"open":false,"mode":"auto","next_open":"2026-12-28T08:30:00+01:00"}`; strings.TrimSpace(out) != want {
+		t.Errorf("schedule = %s, want %s", out, want)
+	}
+	out, _, err = MustRun(t, dir, "", "schedule", "--at", "2026-04-03T10:00:00+02:00")
+	if err != nil || !strings.Contains(out, ": ouvert, mode auto") {
+		t.Errorf("Good Friday outside Alsace-Moselle = %q %v, want open", out, err)
+	}
+	if _, _, err := MustRun(t, dir, "", "purge"); err == nil {
+		t.Error("purge without a target succeeded")
+	}
+	out, _, err = MustRun(t, dir, "", "purge", "--sender", "123")
+	if err != nil || !strings.Contains(out, "0 événement") {
+		t.Errorf("purge --sender = %q %v", out, err)
+	}
+}

@@ -207,6 +207,29 @@ func (s *server) routes() http.Handler {
 	return mux
 }
 
+// retention purges, once a minute after start and then daily, what is older
+// than retention.days, until ctx is done.
+func (s *server) retention(ctx context.Context) {
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = 24 * time.Hour
+		before := time.Now().Add(-time.Duration(s.cfg.Retention.Days) * 24 * time.Hour)
+		n, err := s.store.Purge(ctx, before)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.WithError(err).Error("retention purge")
+			}
+			continue
+		}
+		s.log.WithFields(logrus.Fields{"deleted_events": n, "retention_days": s.cfg.Retention.Days}).Info("retention purge")
+	}
+}
+
 // Run serves HTTP on addr and runs the worker until ctx is done, then shuts
 // down gracefully: stop accepting, let in-flight requests finish, give back
 // unfinished claims.
@@ -235,6 +258,11 @@ func (s *server) Run(ctx context.Context, addr string) error {
 			errc <- fmt.Errorf("worker: %w", err)
 			cancel()
 		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.retention(ctx)
 	}()
 	s.log.WithField("addr", ln.Addr().String()).Info("listening")
 	<-ctx.Done()
