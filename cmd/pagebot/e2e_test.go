@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"pagebot/config"
@@ -22,6 +23,7 @@ type e2e struct {
 	graph *graphtest.Server
 	url   string
 	srv   *server
+	logs  *logtest.Hook
 	n     int
 }
 
@@ -34,7 +36,8 @@ func MustStartE2E(t *testing.T) *e2e {
 	c.Data.Dir = filepath.Join(t.TempDir(), "data")
 	c.Facebook = config.Facebook{AppSecret: graphtest.AppSecret, VerifyToken: "verify-me", PageID: graphtest.PageID,
 		PageToken: graphtest.PageToken, GraphURL: g.URL, APIVersion: "v25.0"}
-	log, _ := logtest.NewNullLogger()
+	log, hook := logtest.NewNullLogger()
+	log.SetLevel(logrus.DebugLevel)
 	s, err := openServer(c, log)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +53,7 @@ func MustStartE2E(t *testing.T) *e2e {
 		}
 		s.Close()
 	})
-	return &e2e{t: t, graph: g, url: "http://" + addr + "/webhook", srv: s}
+	return &e2e{t: t, graph: g, url: "http://" + addr + "/webhook", srv: s, logs: hook}
 }
 
 // post sends a signed comment or message and checks the 200.
@@ -267,5 +270,33 @@ func TestE2EHumanTakeoverAndOwnComments(t *testing.T) {
 	}
 	if calls := e.settle(); len(calls) != 0 {
 		t.Errorf("calls = %v, want none (human has the thread; own comment)", callNames(calls))
+	}
+}
+
+// TestE2ELogsHoldNoPersonalData checks that nothing logged while a comment
+// with a phone number and an IBAN goes from the webhook to the Graph calls
+// contains either, and that the event id follows it through.
+func TestE2ELogsHoldNoPersonalData(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("bonjour mon tel 06 98 76 54 32 et mon iban FR76 3000 6000 0112 3456 7890 189, quand tombe l'apl ?", false, false)
+	e.waitCalls(2)
+	e.settle()
+	var withEvent int
+	for _, entry := range e.logs.AllEntries() {
+		line, err := entry.String()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"98 76 54 32", "0698765432", "3000 6000", "30006000", "7890 189"} {
+			if strings.Contains(line, secret) {
+				t.Errorf("log line leaks personal data %q: %s", secret, line)
+			}
+		}
+		if _, ok := entry.Data["event_id"]; ok {
+			withEvent++
+		}
+	}
+	if withEvent < 3 {
+		t.Errorf("%d log lines carry event_id, want the decision and each Graph action", withEvent)
 	}
 }
