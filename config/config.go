@@ -35,6 +35,23 @@ type Config struct {
 	Schedule  Schedule  `mapstructure:"schedule"`
 	SLA       SLA       `mapstructure:"sla"`
 	Retention Retention `mapstructure:"retention"`
+	Alert     Alert     `mapstructure:"alert"`
+}
+
+// Alert sends the team a digest of escalations near or past their due time,
+// through a chat's incoming webhook and/or by e-mail (none when unset).
+type Alert struct {
+	WebhookURL    string   `mapstructure:"webhook_url"`
+	WebhookFormat string   `mapstructure:"webhook_format"` // slack, mattermost or teams
+	SMTPAddr      string   `mapstructure:"smtp_addr"`      // host:port
+	SMTPUsername  string   `mapstructure:"smtp_username"`
+	SMTPPassword  string   `mapstructure:"smtp_password"`
+	From          string   `mapstructure:"from"`
+	To            []string `mapstructure:"to"`
+	// Interval between digests; Near is how close to its due time a case
+	// is reported.
+	Interval time.Duration `mapstructure:"interval"`
+	Near     time.Duration `mapstructure:"near"`
 }
 
 // Retention bounds how long masked texts and cases are kept.
@@ -186,6 +203,7 @@ func Default() Config {
 			OfficeMode: "auto", AfterHoursMode: "auto", Closures: []string{}},
 		SLA:       SLA{Hours: 24},
 		Retention: Retention{Days: 365},
+		Alert:     Alert{WebhookFormat: "slack", To: []string{}, Interval: time.Hour, Near: 2 * time.Hour},
 	}
 }
 
@@ -348,6 +366,17 @@ func (c Config) Validate() error {
 			bad(m.key, "%q is not one of auto, draft, off", m.val)
 		}
 	}
+	switch c.Alert.WebhookFormat {
+	case "slack", "mattermost", "teams":
+	default:
+		bad("alert.webhook_format", "%q is not one of slack, mattermost, teams", c.Alert.WebhookFormat)
+	}
+	if c.Alert.SMTPAddr != "" && (c.Alert.From == "" || len(c.Alert.To) == 0) {
+		bad("alert.smtp_addr", "alert.from and alert.to are required with an SMTP server")
+	}
+	if c.Alert.Interval < time.Minute {
+		bad("alert.interval", "%v is shorter than a minute", c.Alert.Interval)
+	}
 	if c.Retention.Days < 1 || c.Retention.Days > 3650 {
 		bad("retention.days", "%d is not in 1..3650", c.Retention.Days)
 	}
@@ -367,7 +396,7 @@ func (c Config) Validate() error {
 // only form of the configuration that may be logged or printed.
 func (c Config) Redacted() Config {
 	r := c
-	for _, p := range []*string{&r.Facebook.AppSecret, &r.Facebook.PageToken, &r.Facebook.VerifyToken} {
+	for _, p := range []*string{&r.Facebook.AppSecret, &r.Facebook.PageToken, &r.Facebook.VerifyToken, &r.Alert.WebhookURL, &r.Alert.SMTPPassword} {
 		if *p != "" {
 			*p = "<redacted>"
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
+	"pagebot/alert"
 	"pagebot/bot"
 	"pagebot/config"
 	"pagebot/graph"
@@ -230,6 +231,51 @@ func (s *server) retention(ctx context.Context) {
 	}
 }
 
+// notifiers returns the configured alert channels.
+func notifiers(c config.Config) []alert.Notifier {
+	var ns []alert.Notifier
+	if c.Alert.WebhookURL != "" {
+		ns = append(ns, alert.Webhook{URL: c.Alert.WebhookURL, Format: c.Alert.WebhookFormat})
+	}
+	if c.Alert.SMTPAddr != "" {
+		ns = append(ns, alert.Mail{Addr: c.Alert.SMTPAddr, Username: c.Alert.SMTPUsername, Password: c.Alert.SMTPPassword,
+			From: c.Alert.From, To: c.Alert.To})
+	}
+	return ns
+}
+
+// alerts sends, every alert.interval while the office is open, a digest of
+// the cases near or past their due time.
+func (s *server) alerts(ctx context.Context, ns []alert.Notifier) {
+	t := time.NewTicker(s.cfg.Alert.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		if !s.schedule.IsOpen(now) {
+			continue
+		}
+		cases, err := s.store.Cases(ctx, "open", 500)
+		if err != nil {
+			s.log.WithError(err).Error("alert: list cases")
+			continue
+		}
+		subject, body := alert.Digest(cases, now, s.cfg.Alert.Near, s.schedule.Location())
+		if subject == "" {
+			continue
+		}
+		for _, n := range ns {
+			if err := n.Notify(ctx, subject, body); err != nil {
+				s.log.WithError(err).Error("alert: notify")
+			}
+		}
+	}
+}
+
 // Run serves HTTP on addr and runs the worker until ctx is done, then shuts
 // down gracefully: stop accepting, let in-flight requests finish, give back
 // unfinished claims.
@@ -264,6 +310,13 @@ func (s *server) Run(ctx context.Context, addr string) error {
 		defer wg.Done()
 		s.retention(ctx)
 	}()
+	if ns := notifiers(s.cfg); len(ns) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.alerts(ctx, ns)
+		}()
+	}
 	s.log.WithField("addr", ln.Addr().String()).Info("listening")
 	<-ctx.Done()
 	s.log.Info("shutting down")
