@@ -169,6 +169,12 @@ type Reply struct {
 // HTTP is the web server.
 type HTTP struct {
 	Listen string `mapstructure:"listen"`
+	// SecureCookie marks console cookies Secure: set it when the console is
+	// reached over https (directly or through a reverse proxy).
+	SecureCookie bool `mapstructure:"secure_cookie"`
+	// ClientIPHeader names the header in which a trusted reverse proxy puts
+	// the client's address (e.g. X-Real-IP), for login rate limiting.
+	ClientIPHeader string `mapstructure:"client_ip_header"`
 }
 
 // Facebook is the connection to the Page. With no page token pagebot runs in

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,26 +23,28 @@ type knowledge struct {
 // importedFAQ is where `pagebot kb import` keeps the caisse's FAQ.
 func importedFAQ(c config.Config) string { return filepath.Join(c.Data.Dir, "faq.yaml") }
 
-// loadKnowledge loads the FAQ: faqFile if given, else kb.file, else the FAQ
-// imported into the data directory, else the organism's sample pack.
+// loadKnowledge loads the FAQ: faqFile if given; else the FAQ in service in
+// the data directory (imported with `kb import` or edited in the console);
+// else kb.file; else the organism's sample pack. kb.file and the pack seed
+// the FAQ; once staff have imported or edited it, their version is the one
+// in service.
 func loadKnowledge(c config.Config, faqFile string) (*knowledge, error) {
 	k := &knowledge{}
 	var err error
+	_, statErr := os.Stat(importedFAQ(c))
 	switch {
 	case faqFile != "":
 		k.faq, err = kb.LoadFile(faqFile, c.KB.Organism)
 		k.source = faqFile
+	case statErr == nil:
+		k.faq, err = kb.LoadFile(importedFAQ(c), c.KB.Organism)
+		k.source = importedFAQ(c)
 	case c.KB.File != "":
 		k.faq, err = kb.LoadFile(c.KB.File, c.KB.Organism)
 		k.source = c.KB.File
 	default:
-		if _, statErr := os.Stat(importedFAQ(c)); statErr == nil {
-			k.faq, err = kb.LoadFile(importedFAQ(c), c.KB.Organism)
-			k.source = importedFAQ(c)
-		} else {
-			k.faq, err = kb.Pack(c.KB.Organism)
-			k.source = "pack " + c.KB.Organism + " (intégré)"
-		}
+		k.faq, err = kb.Pack(c.KB.Organism)
+		k.source = "pack " + c.KB.Organism + " (intégré)"
 	}
 	if err != nil {
 		return nil, err
@@ -99,4 +102,31 @@ func newEngine(c config.Config, k *knowledge, indexDir string) (*bot.Engine, *kb
 		return nil, nil, err
 	}
 	return e, idx, nil
+}
+
+// faqSaver keeps the FAQ edited in the console in the data directory, where
+// `serve` and `ask` load it from at their next start.
+type faqSaver struct{ c config.Config }
+
+// SaveFAQ writes the FAQ atomically.
+func (f faqSaver) SaveFAQ(faq *kb.FAQ) error { return writeFAQ(importedFAQ(f.c), faq) }
+
+// writeFAQ writes faq as YAML to path through a temporary file and a rename,
+// so that a crash never leaves half a FAQ.
+func writeFAQ(path string, faq *kb.FAQ) error {
+	var buf bytes.Buffer
+	if err := kb.WriteYAML(&buf, faq); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("save faq: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o640); err != nil {
+		return fmt.Errorf("save faq: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("save faq: %w", err)
+	}
+	return nil
 }

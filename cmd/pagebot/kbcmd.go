@@ -74,25 +74,11 @@ func newKBImportCmd(g *globals) *cobra.Command {
 			if faq.Organism == "" {
 				faq.Organism = c.KB.Organism
 			}
-			var buf bytes.Buffer
-			if err := kb.WriteYAML(&buf, faq); err != nil {
+			dst := importedFAQ(c)
+			if err := writeFAQ(dst, faq); err != nil {
 				return err
 			}
-			dst := importedFAQ(c)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-				return fmt.Errorf("import : %w", err)
-			}
-			tmp := dst + ".tmp"
-			if err := os.WriteFile(tmp, buf.Bytes(), 0o640); err != nil {
-				return fmt.Errorf("import : %w", err)
-			}
-			if err := os.Rename(tmp, dst); err != nil {
-				return fmt.Errorf("import : %w", err)
-			}
-			fmt.Fprintf(g.stdout, "%d entrées importées dans %s.\n", len(faq.Entries), dst)
-			if c.KB.File != "" {
-				fmt.Fprintf(g.stdout, "Attention : kb.file (%s) est configuré et reste prioritaire.\n", c.KB.File)
-			}
+			fmt.Fprintf(g.stdout, "%d entrées importées dans %s ; c'est désormais la FAQ en service (redémarrez pagebot serve).\n", len(faq.Entries), dst)
 			return nil
 		},
 	}

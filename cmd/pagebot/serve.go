@@ -18,6 +18,7 @@ import (
 	"pagebot/alert"
 	"pagebot/bot"
 	"pagebot/config"
+	"pagebot/console"
 	"pagebot/graph"
 	"pagebot/kb"
 	"pagebot/schedule"
@@ -69,6 +70,7 @@ type server struct {
 	worker   *worker.Worker
 	webhook  *webhook.Handler
 	commit   *webhook.GroupCommit
+	console  http.Handler
 	schedule *schedule.Schedule
 	source   string
 	addr     chan string // receives the listening address once bound
@@ -163,6 +165,13 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if c.Facebook.PageID != "" {
 		pages = []string{c.Facebook.PageID}
 	}
+	s.console, err = console.New(console.Config{SecureCookie: c.HTTP.SecureCookie, ClientIPHeader: c.HTTP.ClientIPHeader},
+		console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: idx, Saver: faqSaver{c}, Decider: e,
+			Log: log.WithField("component", "console")})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("console: %w", err)
+	}
 	s.commit = webhook.NewGroupCommit(s.store, 500)
 	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
 		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify))
@@ -189,6 +198,8 @@ func (s *server) Close() error {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.webhook.Routes(mux)
+	mux.Handle(console.Prefix+"/", s.console)
+	mux.Handle("GET /{$}", http.RedirectHandler(console.Prefix+"/", http.StatusFound))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
