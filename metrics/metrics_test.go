@@ -176,8 +176,8 @@ func TestHooks(t *testing.T) {
 			t.Errorf("count, sum = %d, %v, want 3, 0.193", count, sum)
 		}
 		for le, want := range map[float64]uint64{.001: 0, .0025: 0, .005: 1, .025: 1, .05: 2, .1: 2, .25: 3, math.Inf(1): 3} {
-			if got := buckets[le]; got != want {
-				t.Errorf("bucket le=%v = %d, want %d", le, got, want)
+			if got, ok := buckets[le]; !ok || got != want {
+				t.Errorf("bucket le=%v = %d (exists: %v), want %d", le, got, ok, want)
 			}
 		}
 		if bounds[0] != 0.001 || bounds[len(bounds)-1] < 0.1 {
@@ -190,8 +190,8 @@ func TestHooks(t *testing.T) {
 			t.Errorf("count, sum = %d, %v, want 3, 0.02078", count, sum)
 		}
 		for le, want := range map[float64]uint64{50e-6: 0, 100e-6: 1, 500e-6: 1, .001: 2, .01: 2, math.Inf(1): 3} {
-			if got := buckets[le]; got != want {
-				t.Errorf("bucket le=%v = %d, want %d", le, got, want)
+			if got, ok := buckets[le]; !ok || got != want {
+				t.Errorf("bucket le=%v = %d (exists: %v), want %d", le, got, ok, want)
 			}
 		}
 		if bounds[0] != 50e-6 || bounds[len(bounds)-1] != 0.01 {
@@ -296,7 +296,11 @@ func TestStats(t *testing.T) {
 	t.Run("deadline ignored", func(t *testing.T) {
 		// A StatsFunc that answers late without an error is not trusted.
 		m := metrics.New(func(ctx context.Context) (int, int, int, int, int, error) {
-			<-ctx.Done()
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				t.Error("StatsFunc context not cancelled after the timeout")
+			}
 			return 1, 1, 1, 1, 1, nil
 		})
 		metrics.SetStatsTimeout(m, 10*time.Millisecond)

@@ -49,7 +49,7 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 // pagebot_stats_up 0 and no gauges rather than a failed scrape: the other
 // metrics matter most precisely when the database is in trouble.
 func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	pending, claimed, actions, open, pastDue, err := c.stats(ctx)
 	if err == nil {
