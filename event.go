@@ -168,3 +168,17 @@ type AuditEntry struct {
 	Subject string    `json:"subject"`
 	Detail  string    `json:"detail,omitempty"`
 }
+
+// Stats are the store's counts that readiness, metrics and the console show.
+type Stats struct {
+	// EventsPending are unhandled events nobody holds (or whose lease ran out).
+	EventsPending int `json:"events_pending"`
+	// EventsClaimed are unhandled events under a running lease.
+	EventsClaimed int `json:"events_claimed"`
+	// ActionsPending are outbox actions still to run, claimed or not.
+	ActionsPending int `json:"actions_pending"`
+	// CasesOpen are escalations waiting for an agent.
+	CasesOpen int `json:"cases_open"`
+	// CasesPastDue are open escalations past their due time.
+	CasesPastDue int `json:"cases_past_due"`
+}

@@ -89,12 +89,7 @@ type User = struct {
 }
 
 // Stats counts the work waiting; identical to sqlite.Stats.
-type Stats = struct {
-	EventsPending  int
-	EventsClaimed  int
-	ActionsPending int
-	CasesOpen      int
-}
+type Stats = pagebot.Stats
 
 // Store is what the console asks of the database.
 type Store interface {

@@ -77,16 +77,7 @@ func (db *DB) Audit(ctx context.Context, limit int) ([]pagebot.AuditEntry, error
 // Stats counts the work waiting, for /readyz and /metrics. Like
 // ActionFilter, it aliases an unnamed struct so that other packages can
 // name the same type; it belongs in the root package.
-type Stats = struct {
-	// EventsPending are unhandled events nobody holds (or whose lease ran out).
-	EventsPending int
-	// EventsClaimed are unhandled events under a running lease.
-	EventsClaimed int
-	// ActionsPending are outbox actions still to run, claimed or not.
-	ActionsPending int
-	// CasesOpen are escalations waiting for an agent.
-	CasesOpen int
-}
+type Stats = pagebot.Stats
 
 // Stats counts events, actions and cases waiting.
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
@@ -96,8 +87,9 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		(SELECT count(*) FROM events WHERE status = 'unhandled' AND (lease_until IS NULL OR lease_until <= ?)),
 		(SELECT count(*) FROM events WHERE status = 'unhandled' AND lease_until > ?),
 		(SELECT count(*) FROM outbox WHERE status = 'pending'),
-		(SELECT count(*) FROM cases WHERE status = 'open')`, now, now).
-		Scan(&s.EventsPending, &s.EventsClaimed, &s.ActionsPending, &s.CasesOpen)
+		(SELECT count(*) FROM cases WHERE status = 'open'),
+		(SELECT count(*) FROM cases WHERE status = 'open' AND due_at IS NOT NULL AND due_at <= ?)`, now, now, now).
+		Scan(&s.EventsPending, &s.EventsClaimed, &s.ActionsPending, &s.CasesOpen, &s.CasesPastDue)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}

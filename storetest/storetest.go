@@ -31,16 +31,7 @@ type ActionFilter = struct {
 
 // Stats counts the work waiting, for /readyz and /metrics; identical to
 // sqlite.Stats for the same reason as ActionFilter.
-type Stats = struct {
-	// EventsPending are unhandled events nobody holds (or whose lease ran out).
-	EventsPending int
-	// EventsClaimed are unhandled events under a running lease.
-	EventsClaimed int
-	// ActionsPending are outbox actions still to run, claimed or not.
-	ActionsPending int
-	// CasesOpen are escalations waiting for an agent.
-	CasesOpen int
-}
+type Stats = pagebot.Stats
 
 // Store is everything pagebot asks of its database. Consumers declare the
 // few methods they use; this union exists to check that a store offers them

@@ -83,10 +83,17 @@ type Handler struct {
 	log     logrus.FieldLogger
 	notify  func()
 	now     func() time.Time
+	metrics Metrics
 }
 
 // Option changes an optional setting of the Handler.
 type Option func(*Handler)
+
+// Metrics counts what the webhook stored; *metrics.Metrics implements it.
+type Metrics interface{ EventReceived(kind string) }
+
+// WithMetrics sets the recorder of stored events.
+func WithMetrics(m Metrics) Option { return func(h *Handler) { h.metrics = m } }
 
 // WithNotify sets a function called after a POST stored at least one new
 // event, so that the worker starts at once instead of at its next poll. It
@@ -270,6 +277,11 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	ids := make([]int64, len(stored))
 	for i, e := range stored {
 		ids[i] = e.ID
+	}
+	if h.metrics != nil {
+		for _, e := range stored {
+			h.metrics.EventReceived(string(e.Kind))
+		}
 	}
 	if len(stored) > 0 && h.notify != nil {
 		h.notify()

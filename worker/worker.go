@@ -94,7 +94,21 @@ type Config struct {
 	Mode func(now time.Time) string
 	// Now is the clock (tests).
 	Now func() time.Time
+	// Metrics records what the worker does; nil records nothing.
+	Metrics Metrics
 }
+
+// Metrics records decisions and Graph call outcomes; *metrics.Metrics
+// implements it.
+type Metrics interface {
+	Decision(action string, d time.Duration, hidden bool)
+	GraphCall(kind, result string)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Decision(string, time.Duration, bool) {}
+func (noMetrics) GraphCall(string, string)             {}
 
 // The modes of Config.Mode.
 const (
@@ -133,6 +147,9 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Metrics == nil {
+		c.Metrics = noMetrics{}
 	}
 	if c.Mode == nil {
 		c.Mode = func(time.Time) string { return ModeAuto }
@@ -261,7 +278,9 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 	}
 	ch := ev.Channel
 	in := bot.Input{Channel: ch, Text: ev.Text, PII: ev.PII, When: w.cfg.When(now)}
+	decideStart := time.Now()
 	bd, err := w.decide.Decide(in)
+	decideDur := time.Since(decideStart)
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
@@ -327,6 +346,7 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 	if err := complete(d, actions, c); err != nil {
 		return err
 	}
+	w.cfg.Metrics.Decision(string(d.Action), decideDur, ch == pagebot.ChannelComment && bd.Hide)
 	log.WithFields(logrus.Fields{"action": d.Action, "mode": mode, "faq_id": bd.FAQID, "confidence": bd.Confidence,
 		"hide": bd.Hide, "outbox": len(actions), "text_len": len(ev.Text)}).Info("decided")
 	return nil
@@ -385,9 +405,11 @@ func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
 	class := graph.Classify(err)
 	switch {
 	case err == nil || class == graph.Done:
+		w.cfg.Metrics.GraphCall(string(a.Kind), "done")
 		log.WithField("result", result).Info("graph action done")
 		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, result, "")
 	case class == graph.Dropped:
+		w.cfg.Metrics.GraphCall(string(a.Kind), "dropped")
 		log.WithError(err).Warn("graph action dropped")
 		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDropped, "", err.Error())
 	case class == graph.Transient || class == graph.RateLimited:
@@ -403,6 +425,7 @@ func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, l
 		log.WithError(err).Error("graph action failed after its last attempt")
 		return w.fail(ctx, a, err.Error())
 	}
+	w.cfg.Metrics.GraphCall(string(a.Kind), "retry")
 	wait := w.cfg.Backoff(a.Attempts)
 	var ge *graph.Error
 	if errors.As(err, &ge) && ge.RegainAccess > wait {
@@ -419,6 +442,7 @@ func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, l
 // fail records an action as failed and hands its conversation to an agent:
 // a reply the caisse meant to send and could not must not be silently lost.
 func (w *Worker) fail(ctx context.Context, a pagebot.OutboxAction, why string) error {
+	w.cfg.Metrics.GraphCall(string(a.Kind), "failed")
 	if err := w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxFailed, "", why); err != nil {
 		return err
 	}

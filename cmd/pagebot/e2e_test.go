@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -298,5 +299,36 @@ func TestE2ELogsHoldNoPersonalData(t *testing.T) {
 	}
 	if withEvent < 3 {
 		t.Errorf("%d log lines carry event_id, want the decision and each Graph action", withEvent)
+	}
+}
+
+// TestE2EMetrics checks that /metrics exposes the operational series after
+// traffic.
+func TestE2EMetrics(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("à quelle date est versée l'aide au logement ?", false, false)
+	e.waitCalls(1)
+	e.settle()
+	res, err := http.Get(strings.TrimSuffix(e.url, "/webhook") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, want := range []string{
+		`pagebot_events_received_total{kind="comment_add"} 1`,
+		`pagebot_webhook_requests_total{code="200"} 1`,
+		`pagebot_ack_seconds_count 1`,
+		`pagebot_decisions_total{action="answer"} 1`,
+		`pagebot_decision_seconds_count 1`,
+		`pagebot_graph_calls_total{kind="reply_comment",result="done"} 1`,
+		`pagebot_queue_events{state="pending"} 0`,
+		`pagebot_queue_actions 0`,
+		`pagebot_cases_open 0`,
+		`pagebot_cases_past_due 0`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

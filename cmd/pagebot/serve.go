@@ -21,6 +21,7 @@ import (
 	"pagebot/console"
 	"pagebot/graph"
 	"pagebot/kb"
+	"pagebot/metrics"
 	"pagebot/schedule"
 	"pagebot/sqlite"
 	"pagebot/webhook"
@@ -71,6 +72,7 @@ type server struct {
 	webhook  *webhook.Handler
 	commit   *webhook.GroupCommit
 	console  http.Handler
+	metrics  *metrics.Metrics
 	schedule *schedule.Schedule
 	source   string
 	addr     chan string // receives the listening address once bound
@@ -133,6 +135,10 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		idx.Close()
 		return nil, err
 	}
+	s.metrics = metrics.New(func(ctx context.Context) (int, int, int, int, int, error) {
+		st, err := s.store.Stats(ctx)
+		return st.EventsPending, st.EventsClaimed, st.ActionsPending, st.CasesOpen, st.CasesPastDue, err
+	})
 	g, err := newGraph(c)
 	if err != nil {
 		s.Close()
@@ -150,8 +156,9 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		Due: func(t time.Time) time.Time {
 			return sched.Due(t, time.Duration(c.SLA.Hours*float64(time.Hour)))
 		},
-		When: func(t time.Time) string { return whenPhrase(sched, t) },
-		Mode: func(t time.Time) string { return string(sched.ModeAt(t)) },
+		When:    func(t time.Time) string { return whenPhrase(sched, t) },
+		Mode:    func(t time.Time) string { return string(sched.ModeAt(t)) },
+		Metrics: s.metrics,
 	},
 		s.store, e, g, log.WithField("component", "worker"))
 	secret := c.Facebook.AppSecret
@@ -174,7 +181,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	}
 	s.commit = webhook.NewGroupCommit(s.store, 500)
 	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
-		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify))
+		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify), webhook.WithMetrics(s.metrics))
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -197,7 +204,9 @@ func (s *server) Close() error {
 
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
-	s.webhook.Routes(mux)
+	mux.Handle("GET "+webhook.Path, s.webhook)
+	mux.Handle("POST "+webhook.Path, s.metrics.InstrumentWebhook(s.webhook))
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle(console.Prefix+"/", s.console)
 	mux.Handle("GET /{$}", http.RedirectHandler(console.Prefix+"/", http.StatusFound))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
