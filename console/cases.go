@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"pagebot"
 )
@@ -14,8 +15,14 @@ type caseView struct {
 	pagebot.Case
 	Age     string
 	Overdue bool
-	Mine    bool
+	// Soon marks a case due within DueSoon: the people on duty see what
+	// must be answered next.
+	Soon bool
+	Mine bool
 }
+
+// DueSoon is how close to its due time a case is flagged in the queue.
+const DueSoon = 2 * time.Hour
 
 // casesData is the content of the queue.
 type casesData struct {
@@ -37,7 +44,8 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 	d := casesData{Cases: make([]caseView, len(cs))}
 	for i, c := range cs {
 		d.Cases[i] = caseView{Case: c, Age: age(now.Sub(c.CreatedAt)),
-			Overdue: !c.DueAt.IsZero() && now.After(c.DueAt), Mine: c.AssignedTo == me}
+			Overdue: !c.DueAt.IsZero() && now.After(c.DueAt), Mine: c.AssignedTo == me,
+			Soon: !c.DueAt.IsZero() && !now.After(c.DueAt) && c.DueAt.Sub(now) <= DueSoon}
 	}
 	h.render(w, r, http.StatusOK, "cases", h.page(r, "Escalades", "cases", d))
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"pagebot"
 )
@@ -46,4 +48,26 @@ func TestCases(t *testing.T) {
 	wantStatus(t, "unknown case", alice.post("/console/cases/999/assign", nil), http.StatusNotFound)
 	wantStatus(t, "bad id", alice.post("/console/cases/abc/assign", nil), http.StatusNotFound)
 	wantBody(t, "cases after close", alice.get("/console/cases"), "Aucune escalade ouverte.")
+}
+
+func TestCasesFlagDueTimes(t *testing.T) {
+	f := MustFixture(t)
+	ctx := context.Background()
+	for i, due := range []time.Duration{-time.Hour, time.Hour, 10 * time.Hour} {
+		key := fmt.Sprintf("due%d", i)
+		evs, err := f.db.SaveEvents(ctx, []pagebot.Event{{Key: key, PageID: "page", Kind: pagebot.EventMessage,
+			Channel: pagebot.ChannelMessage, ObjectID: key, SenderID: "p" + key, Text: "question"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.OpenCase(ctx, &pagebot.Case{EventID: evs[0].ID, Channel: pagebot.ChannelMessage,
+			Text: "question", DueAt: time.Now().Add(due)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := f.login(t, "alice").get("/console/cases")
+	wantBody(t, "cases", r, `class="overdue"`, "(en retard)", `class="soon"`, "(échéance proche)")
+	if n := strings.Count(r.body, "(échéance proche)"); n != 1 {
+		t.Errorf("%d cases flagged due soon, want 1", n)
+	}
 }

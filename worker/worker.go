@@ -32,6 +32,7 @@ type Store interface {
 	ClaimEvents(ctx context.Context, owner string, max int, lease time.Duration) ([]pagebot.Event, error)
 	CompleteEvent(ctx context.Context, owner string, eventID int64, d *pagebot.Decision, actions []pagebot.OutboxAction, c *pagebot.Case) ([]pagebot.OutboxAction, error)
 	ReleaseEvents(ctx context.Context, owner string) error
+	ReleaseActions(ctx context.Context, owner string) error
 	ClaimActions(ctx context.Context, owner string, max int, lease time.Duration) ([]pagebot.OutboxAction, error)
 	FinishAction(ctx context.Context, owner string, id int64, status pagebot.OutboxStatus, result, errText string) error
 	RetryAction(ctx context.Context, owner string, id int64, nextAt time.Time, errText string) error
@@ -205,6 +206,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			defer cancel()
 			if err := w.store.ReleaseEvents(rctx, w.cfg.Owner); err != nil {
 				return fmt.Errorf("release events: %w", err)
+			}
+			if err := w.store.ReleaseActions(rctx, w.cfg.Owner); err != nil {
+				return fmt.Errorf("release actions: %w", err)
 			}
 			return nil
 		case <-w.notify:
