@@ -246,3 +246,29 @@ func TestScheduleAndPurgeCommands(t *testing.T) {
 		t.Errorf("purge --sender = %q %v", out, err)
 	}
 }
+
+func TestWhenPhrase(t *testing.T) {
+	s, err := buildSchedule(config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 27, 18, 0, 0, 0, paris), "à partir du lundi 30 novembre à 8 h 30"},
+		{time.Date(2026, 12, 24, 20, 0, 0, 0, paris), "à partir du lundi 28 décembre à 8 h 30"},
+		{time.Date(2026, 11, 26, 10, 0, 0, 0, paris), ""},
+	}
+	for _, tc := range tests {
+		if got := whenPhrase(s, tc.at); got != tc.want {
+			t.Errorf("whenPhrase(%v) = %q, want %q", tc.at, got, tc.want)
+		}
+	}
+	bad := config.Default()
+	bad.Schedule.Hours.Monday = "25:00-26:00"
+	if _, err := buildSchedule(bad); err == nil || !strings.Contains(err.Error(), "schedule.hours.monday") {
+		t.Errorf("bad hours: err = %v, want one naming schedule.hours.monday", err)
+	}
+}
