@@ -182,3 +182,13 @@ type Stats struct {
 	// CasesPastDue are open escalations past their due time.
 	CasesPastDue int `json:"cases_past_due"`
 }
+
+// ActionFilter selects outbox actions for `pagebot outbox` and the console.
+type ActionFilter struct {
+	// Status keeps actions in this state; "" keeps all.
+	Status OutboxStatus
+	// EventID keeps the actions of one event; 0 keeps all.
+	EventID int64
+	// Limit caps the list; 0 or less means 100.
+	Limit int
+}

@@ -11,18 +11,8 @@ import (
 	"pagebot"
 )
 
-// ActionFilter selects outbox actions for `pagebot outbox` and the console.
-// It is an alias of an unnamed struct type so that storetest (and any
-// consumer) can declare the same type without importing this package; it
-// belongs in the root package, next to OutboxAction.
-type ActionFilter = struct {
-	// Status keeps actions in this state; "" keeps all.
-	Status pagebot.OutboxStatus
-	// EventID keeps the actions of one event; 0 keeps all.
-	EventID int64
-	// Limit caps the list; 0 or less means 100.
-	Limit int
-}
+// ActionFilter selects outbox actions (see pagebot.ActionFilter).
+type ActionFilter = pagebot.ActionFilter
 
 // actionColumns are read by scanAction, in this order.
 const actionColumns = `id, event_id, kind, target, text, human_agent, status, attempts,

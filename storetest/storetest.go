@@ -17,17 +17,8 @@ import (
 	"pagebot"
 )
 
-// ActionFilter selects outbox actions. It is an alias of an unnamed struct,
-// identical to sqlite.ActionFilter, so that stores need not import this
-// package (which imports testing) to satisfy Store.
-type ActionFilter = struct {
-	// Status keeps actions in this state; "" keeps all.
-	Status pagebot.OutboxStatus
-	// EventID keeps the actions of one event; 0 keeps all.
-	EventID int64
-	// Limit caps the list; 0 or less means 100.
-	Limit int
-}
+// ActionFilter selects outbox actions (see pagebot.ActionFilter).
+type ActionFilter = pagebot.ActionFilter
 
 // Stats counts the work waiting, for /readyz and /metrics; identical to
 // sqlite.Stats for the same reason as ActionFilter.

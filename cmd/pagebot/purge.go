@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os/user"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"pagebot/sqlite"
 )
 
 func newPurgeCmd(g *globals) *cobra.Command {
@@ -22,36 +25,33 @@ func newPurgeCmd(g *globals) *cobra.Command {
 			if (sender == "") == (days == 0) {
 				return errors.New("indiquez soit --sender ID, soit --older-than-days N")
 			}
-			c, _, err := g.load()
-			if err != nil {
-				return err
-			}
-			db, _, err := openStore(c)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if sender != "" {
-				actor := "cli"
-				if u, err := user.Current(); err == nil {
-					actor = "cli:" + u.Username
-				}
-				n, err := db.PurgeSender(cmd.Context(), sender, actor)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(g.stdout, "%d événement(s) supprimé(s), avec les décisions, actions, dossiers et reprises en main associés.\n", n)
-				return nil
-			}
-			n, err := db.Purge(cmd.Context(), time.Now().Add(-time.Duration(days)*24*time.Hour))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "%d événement(s) de plus de %d jours supprimé(s).\n", n, days)
-			return nil
+			return g.withStore(func(db *sqlite.DB) error {
+				return purge(cmd.Context(), g, db, sender, days)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&sender, "sender", "", "identifiant Facebook de la personne (PSID ou auteur du commentaire)")
 	cmd.Flags().IntVar(&days, "older-than-days", 0, "supprime les événements traités de plus de N jours")
 	return cmd
+}
+
+func purge(ctx context.Context, g *globals, db *sqlite.DB, sender string, days int) error {
+	if sender != "" {
+		actor := "cli"
+		if u, err := user.Current(); err == nil {
+			actor = "cli:" + u.Username
+		}
+		n, err := db.PurgeSender(ctx, sender, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "%d événement(s) supprimé(s), avec les décisions, actions, dossiers et reprises en main associés.\n", n)
+		return nil
+	}
+	n, err := db.Purge(ctx, time.Now().Add(-time.Duration(days)*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "%d événement(s) de plus de %d jours supprimé(s).\n", n, days)
+	return nil
 }
