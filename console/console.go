@@ -197,7 +197,7 @@ func New(cfg Config, d Deps) (http.Handler, error) {
 	h := &handler{
 		cfg: cfg, store: d.Store, index: d.Index, saver: d.Saver, decider: d.Decider, log: d.Log,
 		sessions: sm, views: v, limiter: newLimiter(cfg.LoginFailures, cfg.LoginWindow),
-		faqEdits: make(chan struct{}, 1),
+		faqEdits: faqLock(d.Index), // shared with the API on the same index (api.go)
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.serverError(w, r, err)

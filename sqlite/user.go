@@ -391,3 +391,40 @@ func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
 func (s *SessionStore) Delete(token string) error {
 	return s.DeleteCtx(context.Background(), token)
 }
+
+// APITokenInfo describes an API token, never its secret.
+type APITokenInfo struct {
+	ID        int64
+	Name      string
+	Role      string
+	CreatedBy string
+	CreatedAt time.Time
+	// RevokedAt is zero for a token in use.
+	RevokedAt time.Time
+}
+
+// APITokens lists the API tokens, revoked ones included, by name.
+func (db *DB) APITokens(ctx context.Context) ([]APITokenInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_by, created_at, revoked_at
+		FROM api_tokens ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list api tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []APITokenInfo
+	for rows.Next() {
+		var (
+			t                APITokenInfo
+			created, revoked sql.NullInt64
+		)
+		if err := rows.Scan(&t.ID, &t.Name, &t.Role, &t.CreatedBy, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("list api tokens: %w", err)
+		}
+		t.CreatedAt, t.RevokedAt = goTime(created), goTime(revoked)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list api tokens: %w", err)
+	}
+	return out, nil
+}

@@ -72,6 +72,7 @@ type server struct {
 	webhook  *webhook.Handler
 	commit   *webhook.GroupCommit
 	console  http.Handler
+	api      http.Handler
 	metrics  *metrics.Metrics
 	schedule *schedule.Schedule
 	source   string
@@ -179,6 +180,13 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		s.Close()
 		return nil, fmt.Errorf("console: %w", err)
 	}
+	s.api, err = console.NewAPI(console.Config{ClientIPHeader: c.HTTP.ClientIPHeader},
+		console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: idx, Saver: faqSaver{c}, Decider: e,
+			Log: log.WithField("component", "api")}, s.store)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	s.commit = webhook.NewGroupCommit(s.store, 500)
 	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
 		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify), webhook.WithMetrics(s.metrics))
@@ -208,6 +216,7 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST "+webhook.Path, s.metrics.InstrumentWebhook(s.webhook))
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle(console.Prefix+"/", s.console)
+	mux.Handle(console.APIPrefix+"/", s.api)
 	mux.Handle("GET /{$}", http.RedirectHandler(console.Prefix+"/", http.StatusFound))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
