@@ -32,6 +32,14 @@ type Masker interface {
 	Mask(text string) (masked string, kinds []string)
 }
 
+// Moderator judges a public comment against the caisse's moderation rules:
+// verdict "ok", "review" (kept visible, queued for an agent) or "hide"
+// (hidden at once, queued for an agent who can unhide it), and the rule
+// that fired ("category:pattern").
+type Moderator interface {
+	Moderate(text string) (verdict, rule string)
+}
+
 // Config tunes the engine.
 type Config struct {
 	// Organism is the caisse's own organism id (caf, cpam, retraite…): a
@@ -58,6 +66,7 @@ func DefaultConfig() Config {
 
 // Engine makes decisions. It is safe for concurrent use.
 type Engine struct {
+	mod    Moderator
 	search Searcher
 	dir    *kb.Directory
 	mask   Masker
@@ -95,6 +104,13 @@ func New(s Searcher, dir *kb.Directory, masker Masker, cfg Config) (*Engine, err
 	return e, nil
 }
 
+// WithModerator returns a copy of e that moderates public comments with m.
+func (e *Engine) WithModerator(m Moderator) *Engine {
+	c := *e
+	c.mod = m
+	return &c
+}
+
 // Input is one message to decide on.
 type Input struct {
 	Channel pagebot.Channel
@@ -129,6 +145,10 @@ type Decision struct {
 	// Masked is the text with personal data replaced by placeholders: the
 	// only form of the message that may be logged, stored or shown.
 	Masked string `json:"masked"`
+	// Moderation is the comment's moderation verdict: ok, review or hide.
+	Moderation string `json:"moderation"`
+	// ModerationRule is the rule that fired ("category:pattern").
+	ModerationRule string `json:"moderation_rule,omitempty"`
 	// Reasons explain the decision in French, for staff.
 	Reasons []string `json:"reasons"`
 	// Candidates are the best entries with their confidence, best first.
@@ -171,6 +191,23 @@ func (e *Engine) Decide(in Input) (Decision, error) {
 	text := placeholderRe.ReplaceAllString(d.Masked, " ")
 	norm := frtext.Normalize(text)
 	d.Hide = ch == pagebot.ChannelComment && len(d.PII) > 0
+	d.Moderation = "ok"
+	if e.mod != nil && ch == pagebot.ChannelComment {
+		d.Moderation, d.ModerationRule = e.mod.Moderate(d.Masked)
+		switch d.Moderation {
+		case "hide":
+			// Abuse, threats, hate, scams: hidden at once, never answered in
+			// public, queued for an agent who can unhide it.
+			d.Action, d.Hide = pagebot.ActionEscalate, true
+			d.Reasons = append(d.Reasons, "commentaire masqué par la modération (règle "+d.ModerationRule+"), à confirmer par un conseiller")
+			return d, nil
+		case "review":
+			// Kept visible, not answered by the bot: an agent decides.
+			d.Action = pagebot.ActionEscalate
+			d.Reasons = append(d.Reasons, "commentaire à relire par un conseiller (règle "+d.ModerationRule+")")
+			return d, nil
+		}
+	}
 
 	if ok, why := isIgnorable(text, norm); ok && len(d.PII) == 0 {
 		d.Action = pagebot.ActionIgnore

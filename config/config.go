@@ -23,19 +23,28 @@ import (
 
 // Config is every setting of pagebot. Field tags are the configuration keys.
 type Config struct {
-	Log       Log       `mapstructure:"log"`
-	Data      Data      `mapstructure:"data"`
-	KB        KB        `mapstructure:"kb"`
-	Bot       Bot       `mapstructure:"bot"`
-	Reply     Reply     `mapstructure:"reply"`
-	HTTP      HTTP      `mapstructure:"http"`
-	Facebook  Facebook  `mapstructure:"facebook"`
-	Store     Store     `mapstructure:"store"`
-	Worker    Worker    `mapstructure:"worker"`
-	Schedule  Schedule  `mapstructure:"schedule"`
-	SLA       SLA       `mapstructure:"sla"`
-	Retention Retention `mapstructure:"retention"`
-	Alert     Alert     `mapstructure:"alert"`
+	Log        Log        `mapstructure:"log"`
+	Data       Data       `mapstructure:"data"`
+	KB         KB         `mapstructure:"kb"`
+	Bot        Bot        `mapstructure:"bot"`
+	Reply      Reply      `mapstructure:"reply"`
+	HTTP       HTTP       `mapstructure:"http"`
+	Facebook   Facebook   `mapstructure:"facebook"`
+	Store      Store      `mapstructure:"store"`
+	Worker     Worker     `mapstructure:"worker"`
+	Schedule   Schedule   `mapstructure:"schedule"`
+	SLA        SLA        `mapstructure:"sla"`
+	Retention  Retention  `mapstructure:"retention"`
+	Alert      Alert      `mapstructure:"alert"`
+	Moderation Moderation `mapstructure:"moderation"`
+}
+
+// Moderation hides abusive comments and scams (never criticism).
+type Moderation struct {
+	// Enabled turns moderation of public comments on.
+	Enabled bool `mapstructure:"enabled"`
+	// Rules is an edited copy of the shipped rules (moderation/rules.yaml).
+	Rules string `mapstructure:"rules"`
 }
 
 // Alert sends the team a digest of escalations near or past their due time,
@@ -207,9 +216,10 @@ func Default() Config {
 		Schedule: Schedule{TimeZone: "Europe/Paris", Hours: Hours{Monday: "08:30-17:00", Tuesday: "08:30-17:00",
 			Wednesday: "08:30-17:00", Thursday: "08:30-17:00", Friday: "08:30-17:00"},
 			OfficeMode: "auto", AfterHoursMode: "auto", Closures: []string{}},
-		SLA:       SLA{Hours: 24},
-		Retention: Retention{Days: 365},
-		Alert:     Alert{WebhookFormat: "slack", To: []string{}, Interval: time.Hour, Near: 2 * time.Hour},
+		SLA:        SLA{Hours: 24},
+		Retention:  Retention{Days: 365},
+		Alert:      Alert{WebhookFormat: "slack", To: []string{}, Interval: time.Hour, Near: 2 * time.Hour},
+		Moderation: Moderation{Enabled: true},
 	}
 }
 

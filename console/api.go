@@ -464,12 +464,15 @@ type AskResponse struct {
 	Hide       bool           `json:"hide"`
 	PII        []string       `json:"pii"`
 	Masked     string         `json:"masked"`
+	Moderation string         `json:"moderation"`
+	ModRule    string         `json:"moderation_rule,omitempty"`
 }
 
 // NewAskResponse returns the answer for a decision.
 func NewAskResponse(d bot.Decision) AskResponse {
 	return AskResponse{Action: d.Action, FAQID: d.FAQID, RedirectTo: d.RedirectTo, Confidence: d.Confidence,
-		Reply: d.Reply, Private: d.Private, Hide: d.Hide, PII: d.PII, Masked: d.Masked}
+		Reply: d.Reply, Private: d.Private, Hide: d.Hide, PII: d.PII, Masked: d.Masked,
+		Moderation: d.Moderation, ModRule: d.ModerationRule}
 }
 
 // ask decides on {"text", "channel"} as the bot would. Nothing is sent,

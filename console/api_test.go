@@ -414,8 +414,9 @@ func TestAPISaverFailureUndoesEdit(t *testing.T) {
 	}
 }
 
-// askJSONFields are the fields of `pagebot ask --json` without -v.
-var askJSONFields = []string{"action", "confidence", "faq_id", "hide", "masked", "pii", "private", "redirect_to", "reply"}
+// askJSONFields are the fields of `pagebot ask --json` without -v (moderation_rule
+// only appears when a rule fired).
+var askJSONFields = []string{"action", "confidence", "faq_id", "hide", "masked", "moderation", "pii", "private", "redirect_to", "reply"}
 
 func TestAPIAsk(t *testing.T) {
 	f := MustAPIFixture(t)
@@ -454,7 +455,8 @@ func TestAPIAsk(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := console.AskResponse{Action: d.Action, FAQID: d.FAQID, RedirectTo: d.RedirectTo, Confidence: d.Confidence,
-				Reply: d.Reply, Private: d.Private, Hide: d.Hide, PII: d.PII, Masked: d.Masked}
+				Reply: d.Reply, Private: d.Private, Hide: d.Hide, PII: d.PII, Masked: d.Masked,
+				Moderation: d.Moderation, ModRule: d.ModerationRule}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("API answer differs from the engine's decision (-engine +api):\n%s", diff)
 			}

@@ -101,6 +101,14 @@ func newEngine(c config.Config, k *knowledge, indexDir string) (*bot.Engine, *kb
 		_ = idx.Close()
 		return nil, nil, err
 	}
+	if c.Moderation.Enabled {
+		m, err := newModerator(c)
+		if err != nil {
+			_ = idx.Close()
+			return nil, nil, err
+		}
+		e = e.WithModerator(m)
+	}
 	return e, idx, nil
 }
 

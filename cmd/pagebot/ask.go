@@ -11,6 +11,7 @@ import (
 
 	"pagebot"
 	"pagebot/bot"
+	"pagebot/console"
 )
 
 func newAskCmd(g *globals) *cobra.Command {
@@ -131,24 +132,16 @@ func eachLine(r io.Reader, fn func(line string, n int) error) error {
 	return nil
 }
 
-// jsonDecision is the output line of `ask --json`.
+// jsonDecision is the output line of `ask --json`: the same object as the
+// API's /api/ask, plus reasons and candidates with -v.
 type jsonDecision struct {
-	Action     pagebot.Action `json:"action"`
-	FAQID      string         `json:"faq_id"`
-	RedirectTo string         `json:"redirect_to"`
-	Confidence float64        `json:"confidence"`
-	Reply      string         `json:"reply"`
-	Private    bool           `json:"private"`
-	Hide       bool           `json:"hide"`
-	PII        []string       `json:"pii"`
-	Masked     string         `json:"masked"`
-	Reasons    []string       `json:"reasons,omitempty"`
-	Candidates []bot.Scored   `json:"candidates,omitempty"`
+	console.AskResponse
+	Reasons    []string     `json:"reasons,omitempty"`
+	Candidates []bot.Scored `json:"candidates,omitempty"`
 }
 
 func writeJSONDecision(w io.Writer, d bot.Decision, verbose bool) error {
-	j := jsonDecision{Action: d.Action, FAQID: d.FAQID, RedirectTo: d.RedirectTo, Confidence: d.Confidence,
-		Reply: d.Reply, Private: d.Private, Hide: d.Hide, PII: d.PII, Masked: d.Masked}
+	j := jsonDecision{AskResponse: console.NewAskResponse(d)}
 	if verbose {
 		j.Reasons = d.Reasons
 		j.Candidates = d.Candidates

@@ -332,3 +332,32 @@ func TestE2EMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EModeration checks that abuse and scams are hidden without a public
+// reply and queued for an agent, while an angry complaint about the caisse
+// stays visible and gets the usual holding reply.
+func TestE2EModeration(t *testing.T) {
+	e := MustStartE2E(t)
+	e.post("bande de connards je vais tous vous crever", false, false)
+	e.waitCalls(1)
+	calls := e.settle()
+	if len(calls) != 1 || calls[0].Params.Get("is_hidden") != "true" {
+		t.Fatalf("abuse: calls = %v, want one hide and no reply", callNames(calls))
+	}
+	e.post("Remboursement CAF en attente, cliquez ici https://caf-remboursement.fr/login", false, false)
+	e.waitCalls(2)
+	calls = e.settle()
+	if len(calls) != 2 || calls[1].Params.Get("is_hidden") != "true" {
+		t.Fatalf("scam: calls = %v, want a second hide and no reply", callNames(calls))
+	}
+	e.post("la caf c'est vraiment des incapables, 3 mois sans réponse à mon dossier, honteux", false, false)
+	e.waitCalls(3)
+	calls = e.settle()
+	if len(calls) != 3 || !strings.HasSuffix(calls[2].Path, "/comments") {
+		t.Fatalf("complaint: calls = %v, want a public holding reply (criticism is not hidden)", callNames(calls))
+	}
+	cases, err := e.srv.store.Cases(context.Background(), "open", 10)
+	if err != nil || len(cases) != 3 {
+		t.Fatalf("open cases = %d %v, want 3 (two hidden comments to confirm, one complaint)", len(cases), err)
+	}
+}
