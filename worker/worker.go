@@ -97,6 +97,15 @@ type Config struct {
 	Now func() time.Time
 	// Metrics records what the worker does; nil records nothing.
 	Metrics Metrics
+	// Repeats notices the same comment posted again and again by one
+	// author (spam); nil notices nothing.
+	Repeats Repeats
+}
+
+// Repeats tells whether a comment repeats the author's recent ones often
+// enough to be queued for review, and the rule that fired.
+type Repeats interface {
+	Note(author, text string, at time.Time) (repeated bool, rule string)
 }
 
 // Metrics records decisions and Graph call outcomes; *metrics.Metrics
@@ -287,6 +296,12 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 	decideDur := time.Since(decideStart)
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
+	}
+	if w.cfg.Repeats != nil && ev.Kind == pagebot.EventCommentAdd && bd.Moderation == "ok" {
+		if rep, rule := w.cfg.Repeats.Note(ev.SenderID, ev.Text, ev.CreatedAt); rep {
+			bd.Action, bd.Reply, bd.Moderation, bd.ModerationRule = pagebot.ActionEscalate, "", "review", rule
+			bd.Reasons = append(bd.Reasons, "même commentaire publié plusieurs fois : à relire par un conseiller")
+		}
 	}
 	d := &pagebot.Decision{EventID: ev.ID, Action: bd.Action, FAQID: bd.FAQID, RedirectTo: bd.RedirectTo,
 		Confidence: bd.Confidence, Hide: bd.Hide, Reply: bd.Reply, Reasons: bd.Reasons, CreatedAt: now}

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -236,5 +237,39 @@ func TestModes(t *testing.T) {
 				t.Errorf("cases = %d, want case: %v", len(cases), tc.wantCase)
 			}
 		})
+	}
+}
+
+// countRepeats flags the third identical text from one author.
+type countRepeats struct{ seen map[string]int }
+
+func (c *countRepeats) Note(author, text string, at time.Time) (bool, string) {
+	c.seen[author+"\x00"+text]++
+	return c.seen[author+"\x00"+text] >= 3, "repeat:3"
+}
+
+func TestRepeatedCommentsQueued(t *testing.T) {
+	db := MustStore(t)
+	ctx := context.Background()
+	log, _ := logtest.NewNullLogger()
+	w := New(Config{Owner: "w", Repeats: &countRepeats{seen: map[string]int{}}}, db,
+		fixedDecider{d: bot.Decision{Action: pagebot.ActionAnswer, Reply: "r", Moderation: "ok"}}, &fakeGraph{}, log)
+	for i := 0; i < 3; i++ {
+		ev := pagebot.Event{Key: fmt.Sprintf("comment:c%d:add", i), Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment,
+			ObjectID: fmt.Sprintf("c%d", i), SenderID: "spammer", Text: "achetez mes produits", CreatedAt: time.Now()}
+		if _, err := db.SaveEvents(ctx, []pagebot.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ProcessEvents(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acts, _ := db.Actions(ctx, sqlite.ActionFilter{})
+	if len(acts) != 2 {
+		t.Errorf("%d outbox actions, want 2 (the third identical comment is not answered)", len(acts))
+	}
+	cases, _ := db.Cases(ctx, pagebot.CaseOpen, 10)
+	if len(cases) != 1 {
+		t.Errorf("%d open cases, want 1 (the repeat, queued for review)", len(cases))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"pagebot/bot"
 	"pagebot/config"
 	"pagebot/kb"
+	"pagebot/moderation"
 )
 
 // knowledge is a loaded knowledge base: the FAQ, where it came from, the
@@ -102,12 +103,12 @@ func newEngine(c config.Config, k *knowledge, indexDir string) (*bot.Engine, *kb
 		return nil, nil, err
 	}
 	if c.Moderation.Enabled {
-		m, err := newModerator(c)
+		rules, err := loadModeration(c)
 		if err != nil {
 			_ = idx.Close()
 			return nil, nil, err
 		}
-		e = e.WithModerator(m)
+		e = e.WithModerator(ruleModerator{m: moderation.New(rules)})
 	}
 	return e, idx, nil
 }

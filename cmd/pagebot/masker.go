@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"pagebot/bot"
 	"pagebot/config"
@@ -32,9 +33,9 @@ func (r ruleModerator) Moderate(text string) (string, string) {
 	return string(res.Verdict), res.Rule
 }
 
-// newModerator loads the moderation rules: moderation.rules, or the shipped
-// French defaults.
-func newModerator(c config.Config) (bot.Moderator, error) {
+// loadModeration loads the moderation rules: moderation.rules, or the
+// shipped French defaults.
+func loadModeration(c config.Config) (*moderation.Rules, error) {
 	var (
 		rules *moderation.Rules
 		err   error
@@ -47,5 +48,13 @@ func newModerator(c config.Config) (bot.Moderator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("moderation.rules: %w", err)
 	}
-	return ruleModerator{m: moderation.New(rules)}, nil
+	return rules, nil
+}
+
+// repeats adapts the repeated-comment tracker to the worker.
+type repeats struct{ r *moderation.Repeats }
+
+func (r repeats) Note(author, text string, at time.Time) (bool, string) {
+	res := r.r.Note(author, text, at)
+	return res.Verdict != moderation.OK, res.Rule
 }

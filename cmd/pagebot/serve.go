@@ -22,6 +22,7 @@ import (
 	"pagebot/graph"
 	"pagebot/kb"
 	"pagebot/metrics"
+	"pagebot/moderation"
 	"pagebot/schedule"
 	"pagebot/sqlite"
 	"pagebot/webhook"
@@ -151,6 +152,15 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		return nil, err
 	}
 	s.schedule = sched
+	var rep worker.Repeats
+	if c.Moderation.Enabled {
+		rules, err := loadModeration(c)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		rep = repeats{r: moderation.NewRepeats(rules.RepeatWindow, rules.RepeatLimit)}
+	}
 	host, _ := os.Hostname()
 	s.worker = worker.New(worker.Config{Owner: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6),
 		Lease: c.Worker.Lease, Batch: c.Worker.Batch,
@@ -160,6 +170,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		When:    func(t time.Time) string { return whenPhrase(sched, t) },
 		Mode:    func(t time.Time) string { return string(sched.ModeAt(t)) },
 		Metrics: s.metrics,
+		Repeats: rep,
 	},
 		s.store, e, g, log.WithField("component", "worker"))
 	secret := c.Facebook.AppSecret
