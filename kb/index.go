@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -50,7 +51,8 @@ type snapshot struct {
 	text  analysis.Analyzer
 	docs  map[string]*doc
 	order []*doc
-	df    map[string]int // entries whose phrasings contain a term
+	df    map[string]int     // entries whose phrasings contain a term
+	idfs  map[string]float64 // idf of each term of df, computed once
 	vocab map[string]bool
 	n     int
 }
@@ -380,6 +382,10 @@ func (s *snapshot) prepare(syn *Synonyms) {
 		s.order = append(s.order, d)
 	}
 	s.n = len(s.order)
+	s.idfs = make(map[string]float64, len(s.df))
+	for t, df := range s.df {
+		s.idfs[t] = math.Log(1 + float64(s.n)/float64(df))
+	}
 }
 
 func (s *snapshot) computeSelfScores(syn *Synonyms) {

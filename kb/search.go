@@ -136,11 +136,10 @@ type queryInfo struct {
 }
 
 func (s *snapshot) idf(t string) float64 {
-	df := s.df[t]
-	if df == 0 {
-		df = 1
+	if w, ok := s.idfs[t]; ok {
+		return w
 	}
-	return math.Log(1 + float64(s.n)/float64(df))
+	return math.Log(1 + float64(s.n)) // a term no entry uses: rarest
 }
 
 func (s *snapshot) query(norm string, r *Result) *queryInfo {
