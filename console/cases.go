@@ -19,6 +19,9 @@ type caseView struct {
 	// must be answered next.
 	Soon bool
 	Mine bool
+	// Hidden is, for a comment pagebot hid, why it is hidden ("Masqué par
+	// la modération"); the queue then offers to unhide it or confirm.
+	Hidden string
 }
 
 // DueSoon is how close to its due time a case is flagged in the queue.
@@ -46,6 +49,15 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 		d.Cases[i] = caseView{Case: c, Age: age(now.Sub(c.CreatedAt)),
 			Overdue: !c.DueAt.IsZero() && now.After(c.DueAt), Mine: c.AssignedTo == me,
 			Soon: !c.DueAt.IsZero() && !now.After(c.DueAt) && c.DueAt.Sub(now) <= DueSoon}
+		if c.Channel != pagebot.ChannelComment {
+			continue
+		}
+		dec, err := h.store.Decision(r.Context(), c.EventID)
+		if err != nil && pagebot.ErrorCode(err) != pagebot.ENOTFOUND {
+			h.serverError(w, r, err)
+			return
+		}
+		d.Cases[i].Hidden = hiddenLabel(dec)
 	}
 	h.render(w, r, http.StatusOK, "cases", h.page(r, "Escalades", "cases", d))
 }
@@ -100,5 +112,137 @@ func (h *handler) closeCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.flash(r, fmt.Sprintf("Dossier n° %d clos.", id))
+	http.Redirect(w, r, Prefix+"/cases", http.StatusSeeOther)
+}
+
+// hiddenLabel says why pagebot hid a comment, or "" if its decision (nil
+// when there is none) did not hide it. The engine hides a comment for two
+// reasons: the moderation (its reason says "modération") or personal data
+// written in public.
+func hiddenLabel(d *pagebot.Decision) string {
+	if d == nil || !d.Hide {
+		return ""
+	}
+	moderation := false
+	for _, r := range d.Reasons {
+		r = strings.ToLower(r)
+		if strings.Contains(r, "donnée personnelle") || strings.Contains(r, "données personnelles") {
+			return "Masqué : données personnelles"
+		}
+		if strings.Contains(r, "modération") {
+			moderation = true
+		}
+	}
+	if moderation {
+		return labelModeration
+	}
+	return "Masqué : données personnelles"
+}
+
+// labelModeration marks a comment hidden by the moderation rules: the only
+// kind an agent may make public again. A comment hidden because it exposed
+// personal data stays hidden: unhiding it would publish the data.
+const labelModeration = "Masqué par la modération"
+
+// hiddenCase returns an open case about a comment pagebot hid, and its
+// event. Returns ENOTFOUND for an unknown case, ECONFLICT for a closed one
+// or one about anything else.
+func (h *handler) hiddenCase(r *http.Request) (*pagebot.Case, *pagebot.Event, error) {
+	id, err := caseID(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := r.Context()
+	c, err := h.store.Case(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Status != pagebot.CaseOpen {
+		return nil, nil, pagebot.Errorf(pagebot.ECONFLICT, "Dossier n° %d déjà clos.", id)
+	}
+	notHidden := pagebot.Errorf(pagebot.ECONFLICT, "Le dossier n° %d ne porte pas sur un commentaire masqué par pagebot.", id)
+	if c.Channel != pagebot.ChannelComment {
+		return nil, nil, notHidden
+	}
+	d, err := h.store.Decision(ctx, c.EventID)
+	if pagebot.ErrorCode(err) == pagebot.ENOTFOUND {
+		return nil, nil, notHidden
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if hiddenLabel(d) == "" {
+		return nil, nil, notHidden
+	}
+	ev, err := h.store.Event(ctx, c.EventID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ev.ObjectID == "" {
+		return nil, nil, notHidden
+	}
+	return c, ev, nil
+}
+
+// unhideComment undoes pagebot's hiding of a comment: it closes the case
+// (first, so that of two clicks only one goes through) and queues the
+// Graph call that makes the comment public again.
+func (h *handler) unhideComment(w http.ResponseWriter, r *http.Request) {
+	c, ev, err := h.hiddenCase(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	if d, err := h.store.Decision(ctx, c.EventID); err != nil || hiddenLabel(d) != labelModeration {
+		h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT,
+			"Le commentaire du dossier n° %d a été masqué parce qu'il exposait des données personnelles : le réafficher les publierait.", c.ID))
+		return
+	}
+	// An unhide queued while the hide still waits (Graph down, retries)
+	// could run first and leave the comment hidden.
+	pending, err := h.store.Actions(ctx, pagebot.ActionFilter{Status: pagebot.OutboxPending, EventID: ev.ID})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	for _, a := range pending {
+		if a.Kind == pagebot.OutboxHideComment {
+			h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT,
+				"Le commentaire du dossier n° %d n'est pas encore masqué sur Facebook : réessayez dans quelques minutes.", c.ID))
+			return
+		}
+	}
+	me := currentUser(r).Name
+	if err := h.store.CloseCase(ctx, c.ID, me, "Réaffiché par "+me); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := h.store.AddAction(ctx, pagebot.OutboxAction{EventID: ev.ID, Kind: pagebot.OutboxUnhideComment, Target: ev.ObjectID})
+	if err != nil {
+		h.log.WithError(err).WithFields(map[string]any{"case_id": c.ID, "event_id": ev.ID}).Error("queue unhide")
+		h.audit(r, "moderation.unhide_failed", fmt.Sprintf("case:%d", c.ID), "comment:"+ev.ObjectID)
+		h.renderError(w, r, http.StatusInternalServerError, fmt.Sprintf(
+			"Dossier n° %d clos, mais le réaffichage n'a pas pu être programmé : réaffichez le commentaire depuis Facebook.", c.ID))
+		return
+	}
+	h.audit(r, "moderation.unhide", fmt.Sprintf("case:%d", c.ID), fmt.Sprintf("comment:%s action:%d", ev.ObjectID, a.ID))
+	h.flash(r, fmt.Sprintf("Dossier n° %d clos : le commentaire va être réaffiché.", c.ID))
+	http.Redirect(w, r, Prefix+"/cases", http.StatusSeeOther)
+}
+
+// confirmHide keeps a comment pagebot hid hidden and closes its case.
+func (h *handler) confirmHide(w http.ResponseWriter, r *http.Request) {
+	c, ev, err := h.hiddenCase(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	me := currentUser(r).Name
+	if err := h.store.CloseCase(r.Context(), c.ID, me, "Masquage confirmé par "+me); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.audit(r, "moderation.confirm", fmt.Sprintf("case:%d", c.ID), "comment:"+ev.ObjectID)
+	h.flash(r, fmt.Sprintf("Dossier n° %d clos : le commentaire reste masqué.", c.ID))
 	http.Redirect(w, r, Prefix+"/cases", http.StatusSeeOther)
 }

@@ -109,6 +109,19 @@ type Store interface {
 	AssignCase(ctx context.Context, id int64, user string) error
 	// CloseCase closes an open case and audits it; ENOTFOUND, ECONFLICT.
 	CloseCase(ctx context.Context, id int64, actor, note string) error
+	// Case returns one case; ENOTFOUND.
+	Case(ctx context.Context, id int64) (*pagebot.Case, error)
+	// Event returns one stored event; ENOTFOUND.
+	Event(ctx context.Context, id int64) (*pagebot.Event, error)
+	// Decision returns the engine's decision on an event; ENOTFOUND when
+	// there is none.
+	Decision(ctx context.Context, eventID int64) (*pagebot.Decision, error)
+
+	// AddAction queues a pending Graph action for an event; EINVALID,
+	// ENOTFOUND.
+	AddAction(ctx context.Context, a pagebot.OutboxAction) (pagebot.OutboxAction, error)
+	// Actions lists outbox actions, newest first.
+	Actions(ctx context.Context, f pagebot.ActionFilter) ([]pagebot.OutboxAction, error)
 
 	// AddAudit records who changed what.
 	AddAudit(ctx context.Context, e pagebot.AuditEntry) error
@@ -229,6 +242,8 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET "+Prefix+"/cases", h.need(roleAgent, h.cases))
 	mux.HandleFunc("POST "+Prefix+"/cases/{id}/assign", h.need(roleAgent, h.assignCase))
 	mux.HandleFunc("POST "+Prefix+"/cases/{id}/close", h.need(roleAgent, h.closeCase))
+	mux.HandleFunc("POST "+Prefix+"/cases/{id}/unhide", h.need(roleAgent, h.unhideComment))
+	mux.HandleFunc("POST "+Prefix+"/cases/{id}/confirm-hide", h.need(roleAgent, h.confirmHide))
 
 	mux.HandleFunc("GET "+Prefix+"/faq", h.need(roleAgent, h.faqList))
 	mux.HandleFunc("GET "+Prefix+"/faq/new", h.need(roleEditor, h.faqNew))

@@ -43,6 +43,7 @@ type Store interface {
 	ActionByResult(ctx context.Context, result string) (bool, error)
 	Event(ctx context.Context, id int64) (*pagebot.Event, error)
 	OpenCase(ctx context.Context, c *pagebot.Case) error
+	AddAudit(ctx context.Context, e pagebot.AuditEntry) error
 }
 
 // Decider decides what to do with a message; *bot.Engine implements it.
@@ -366,6 +367,14 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 		return err
 	}
 	w.cfg.Metrics.Decision(string(d.Action), decideDur, ch == pagebot.ChannelComment && bd.Hide)
+	if bd.Moderation == "hide" || bd.Moderation == "review" {
+		// Every automatic moderation verdict is in the audit log, next to the
+		// agents' unhide and confirm decisions.
+		if err := w.store.AddAudit(ctx, pagebot.AuditEntry{At: now, Actor: "pagebot", Action: "moderation." + bd.Moderation,
+			Subject: "comment:" + ev.ObjectID, Detail: bd.ModerationRule}); err != nil {
+			log.WithError(err).Error("audit moderation verdict")
+		}
+	}
 	log.WithFields(logrus.Fields{"action": d.Action, "mode": mode, "faq_id": bd.FAQID, "confidence": bd.Confidence,
 		"hide": bd.Hide, "outbox": len(actions), "text_len": len(ev.Text)}).Info("decided")
 	return nil

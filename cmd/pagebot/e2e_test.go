@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
+	"pagebot"
 	"pagebot/config"
 	"pagebot/graph/graphtest"
 	"pagebot/sqlite"
@@ -359,5 +360,34 @@ func TestE2EModeration(t *testing.T) {
 	cases, err := e.srv.store.Cases(context.Background(), "open", 10)
 	if err != nil || len(cases) != 3 {
 		t.Fatalf("open cases = %d %v, want 3 (two hidden comments to confirm, one complaint)", len(cases), err)
+	}
+	audit, err := e.srv.store.Audit(context.Background(), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdicts := 0
+	for _, a := range audit {
+		if a.Actor == "pagebot" && a.Action == "moderation.hide" {
+			verdicts++
+		}
+	}
+	if verdicts != 2 {
+		t.Errorf("%d moderation verdicts audited, want 2", verdicts)
+	}
+	// An agent unhides the first one from the review queue (the console
+	// queues the action; see console tests): the worker makes the call.
+	ev, err := e.srv.store.Event(context.Background(), cases[0].EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.store.AddAction(context.Background(), pagebot.OutboxAction{EventID: ev.ID,
+		Kind: pagebot.OutboxUnhideComment, Target: ev.ObjectID}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.worker.Notify()
+	e.waitCalls(4)
+	calls = e.settle()
+	if len(calls) != 4 || calls[3].Params.Get("is_hidden") != "false" || !strings.Contains(calls[3].Path, ev.ObjectID) {
+		t.Fatalf("unhide: calls = %v, want an is_hidden=false call on %s", callNames(calls), ev.ObjectID)
 	}
 }
