@@ -45,6 +45,9 @@ type Moderation struct {
 	Enabled bool `mapstructure:"enabled"`
 	// Rules is an edited copy of the shipped rules (moderation/rules.yaml).
 	Rules string `mapstructure:"rules"`
+	// ScamWarning, when set, is replied once under a post whose scam
+	// comment was hidden ("" for none).
+	ScamWarning string `mapstructure:"scam_warning"`
 }
 
 // Alert sends the team a digest of escalations near or past their due time,

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -44,6 +45,8 @@ type Store interface {
 	Event(ctx context.Context, id int64) (*pagebot.Event, error)
 	OpenCase(ctx context.Context, c *pagebot.Case) error
 	AddAudit(ctx context.Context, e pagebot.AuditEntry) error
+	// Once reports whether key is seen for the first time.
+	Once(ctx context.Context, key string) (bool, error)
 }
 
 // Decider decides what to do with a message; *bot.Engine implements it.
@@ -101,6 +104,9 @@ type Config struct {
 	// Repeats notices the same comment posted again and again by one
 	// author (spam); nil notices nothing.
 	Repeats Repeats
+	// ScamWarning, when set, is posted under a post (once per post) when a
+	// scam comment on it is hidden, so that readers who saw it are warned.
+	ScamWarning string
 }
 
 // Repeats tells whether a comment repeats the author's recent ones often
@@ -354,6 +360,15 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 			add(pagebot.OutboxPassThread, ev.SenderID, "")
 		}
 	}
+	if w.cfg.ScamWarning != "" && bd.Moderation == "hide" && isScamRule(bd.ModerationRule) && ev.PostID != "" && mode != ModeOff {
+		first, err := w.store.Once(ctx, "scam-warning:"+ev.PostID)
+		if err != nil {
+			return fmt.Errorf("scam warning: %w", err)
+		}
+		if first {
+			add(pagebot.OutboxReplyComment, ev.PostID, w.cfg.ScamWarning)
+		}
+	}
 	var c *pagebot.Case
 	if bd.Action == pagebot.ActionEscalate && !edited {
 		reason := ""
@@ -378,6 +393,17 @@ func (w *Worker) handle(ctx context.Context, ev pagebot.Event) error {
 	log.WithFields(logrus.Fields{"action": d.Action, "mode": mode, "faq_id": bd.FAQID, "confidence": bd.Confidence,
 		"hide": bd.Hide, "outbox": len(actions), "text_len": len(ev.Text)}).Info("decided")
 	return nil
+}
+
+// isScamRule reports whether a moderation rule ("category:pattern") is about
+// scams or fraudulent links.
+func isScamRule(rule string) bool {
+	cat, _, _ := strings.Cut(rule, ":")
+	switch cat {
+	case "scam", "lookalike_link", "shortener_link":
+		return true
+	}
+	return false
 }
 
 // threadKey names the conversation an event belongs to, for human takeover.

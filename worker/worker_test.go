@@ -273,3 +273,35 @@ func TestRepeatedCommentsQueued(t *testing.T) {
 		t.Errorf("%d open cases, want 1 (the repeat, queued for review)", len(cases))
 	}
 }
+
+func TestScamWarningOncePerPost(t *testing.T) {
+	db := MustStore(t)
+	ctx := context.Background()
+	log, _ := logtest.NewNullLogger()
+	w := New(Config{Owner: "w", ScamWarning: "Attention : la Caf ne demande jamais vos coordonnées par lien."}, db,
+		fixedDecider{d: bot.Decision{Action: pagebot.ActionEscalate, Hide: true, Moderation: "hide", ModerationRule: "lookalike_link:caf-remboursement.fr"}},
+		&fakeGraph{}, log)
+	for i, post := range []string{"p1", "p1", "p2"} {
+		ev := pagebot.Event{Key: fmt.Sprintf("comment:s%d:add", i), Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment,
+			ObjectID: fmt.Sprintf("s%d", i), PostID: post, SenderID: "u", Text: "lien", CreatedAt: time.Now()}
+		if _, err := db.SaveEvents(ctx, []pagebot.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ProcessEvents(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acts, _ := db.Actions(ctx, sqlite.ActionFilter{})
+	var warnings, hides []string
+	for _, a := range acts {
+		switch a.Kind {
+		case pagebot.OutboxReplyComment:
+			warnings = append(warnings, a.Target)
+		case pagebot.OutboxHideComment:
+			hides = append(hides, a.Target)
+		}
+	}
+	if len(hides) != 3 || strings.Join(warnings, ",") != "p2,p1" {
+		t.Errorf("hides %v, warnings %v; want 3 hides and one warning per post (p1, p2)", hides, warnings)
+	}
+}

@@ -167,10 +167,11 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		Due: func(t time.Time) time.Time {
 			return sched.Due(t, time.Duration(c.SLA.Hours*float64(time.Hour)))
 		},
-		When:    func(t time.Time) string { return whenPhrase(sched, t) },
-		Mode:    func(t time.Time) string { return string(sched.ModeAt(t)) },
-		Metrics: s.metrics,
-		Repeats: rep,
+		When:        func(t time.Time) string { return whenPhrase(sched, t) },
+		Mode:        func(t time.Time) string { return string(sched.ModeAt(t)) },
+		Metrics:     s.metrics,
+		Repeats:     rep,
+		ScamWarning: c.Moderation.ScamWarning,
 	},
 		s.store, e, g, log.WithField("component", "worker"))
 	secret := c.Facebook.AppSecret
