@@ -194,13 +194,7 @@ func (a *api) serverError(w http.ResponseWriter, r *http.Request, err error) {
 // fail answers a staff-facing error with the status of its code, or a
 // generic message for an internal error.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, ok := map[string]int{
-		pagebot.EINVALID:      http.StatusBadRequest,
-		pagebot.ENOTFOUND:     http.StatusNotFound,
-		pagebot.ECONFLICT:     http.StatusConflict,
-		pagebot.EUNAUTHORIZED: http.StatusUnauthorized,
-		pagebot.EFORBIDDEN:    http.StatusForbidden,
-	}[pagebot.ErrorCode(err)]
+	status, ok := errorStatus[pagebot.ErrorCode(err)]
 	if !ok {
 		a.serverError(w, r, err)
 		return

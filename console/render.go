@@ -187,16 +187,20 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	h.renderError(w, r, http.StatusInternalServerError, "Erreur interne. Réessayez ; si elle persiste, prévenez l'administrateur.")
 }
 
+// errorStatus maps pagebot error codes to HTTP statuses, for the pages and
+// the API alike; any other code is an internal error.
+var errorStatus = map[string]int{
+	pagebot.EINVALID:      http.StatusBadRequest,
+	pagebot.ENOTFOUND:     http.StatusNotFound,
+	pagebot.ECONFLICT:     http.StatusConflict,
+	pagebot.EUNAUTHORIZED: http.StatusUnauthorized,
+	pagebot.EFORBIDDEN:    http.StatusForbidden,
+}
+
 // fail shows a staff-facing error with the status of its code, or a generic
 // page for an internal error.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, ok := map[string]int{
-		pagebot.EINVALID:      http.StatusBadRequest,
-		pagebot.ENOTFOUND:     http.StatusNotFound,
-		pagebot.ECONFLICT:     http.StatusConflict,
-		pagebot.EUNAUTHORIZED: http.StatusUnauthorized,
-		pagebot.EFORBIDDEN:    http.StatusForbidden,
-	}[pagebot.ErrorCode(err)]
+	status, ok := errorStatus[pagebot.ErrorCode(err)]
 	if !ok {
 		h.serverError(w, r, err)
 		return
