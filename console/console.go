@@ -129,7 +129,8 @@ type Store interface {
 	Stats(ctx context.Context) (Stats, error)
 }
 
-// Deps are the console's collaborators. All are required but Log.
+// Deps are the console's collaborators. All are required but Moderation
+// and Log.
 type Deps struct {
 	Store Store
 	// Sessions keeps web sessions: (*sqlite.DB).Sessions().
@@ -138,6 +139,9 @@ type Deps struct {
 	Saver    FAQSaver
 	Decider  Decider
 	Log      logrus.FieldLogger
+	// Moderation, when set, lets staff read, edit and test the moderation
+	// rules; nil means moderation is off.
+	Moderation ModerationRules
 }
 
 // handler serves the console; its methods are the pages, one file each.
@@ -153,6 +157,8 @@ type handler struct {
 	limiter  *limiter
 	// faqEdits serialises the console's FAQ changes: check, put, save.
 	faqEdits chan struct{}
+	// moderation is nil when moderation is off (moderation.go).
+	moderation *moderationRules
 }
 
 // New returns the console handler, to mount at Prefix+"/". It fails if a
@@ -212,6 +218,7 @@ func New(cfg Config, d Deps) (http.Handler, error) {
 		sessions: sm, views: v, limiter: newLimiter(cfg.LoginFailures, cfg.LoginWindow),
 		faqEdits: faqLock(d.Index), // shared with the API on the same index (api.go)
 	}
+	h.moderation = newModerationRules(d.Moderation)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		h.serverError(w, r, err)
 	}
@@ -251,6 +258,10 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET "+Prefix+"/faq/{id}/edit", h.need(roleEditor, h.faqEdit))
 	mux.HandleFunc("POST "+Prefix+"/faq/{id}/edit", h.need(roleEditor, h.faqUpdate))
 	mux.HandleFunc("POST "+Prefix+"/faq/{id}/delete", h.need(roleEditor, h.faqDelete))
+
+	mux.HandleFunc("GET "+Prefix+"/moderation", h.need(roleAgent, h.moderationView))
+	mux.HandleFunc("POST "+Prefix+"/moderation", h.need(roleEditor, h.moderationUpdate))
+	mux.HandleFunc("POST "+Prefix+"/moderation/test", h.need(roleAgent, h.moderationTry))
 
 	mux.HandleFunc("GET "+Prefix+"/users", h.need(roleAdmin, h.users))
 	mux.HandleFunc("POST "+Prefix+"/users/{name}/disable", h.need(roleAdmin, h.disableUser))

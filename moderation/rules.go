@@ -84,6 +84,9 @@ func DefaultRules() (*Rules, error) {
 	return r, nil
 }
 
+// DefaultRulesYAML returns the shipped rules file, for staff to read or copy.
+func DefaultRulesYAML() []byte { return append([]byte(nil), defaultRules...) }
+
 // Load reads and compiles a rules file edited by staff. Unknown fields,
 // unknown verdicts and empty or unusable patterns are refused, each error
 // naming its line.

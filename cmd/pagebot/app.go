@@ -9,7 +9,6 @@ import (
 	"pagebot/bot"
 	"pagebot/config"
 	"pagebot/kb"
-	"pagebot/moderation"
 )
 
 // knowledge is a loaded knowledge base: the FAQ, where it came from, the
@@ -103,12 +102,12 @@ func newEngine(c config.Config, k *knowledge, indexDir string) (*bot.Engine, *kb
 		return nil, nil, err
 	}
 	if c.Moderation.Enabled {
-		rules, err := loadModeration(c)
+		live, err := newLiveModeration(c)
 		if err != nil {
 			_ = idx.Close()
 			return nil, nil, err
 		}
-		e = e.WithModerator(ruleModerator{m: moderation.New(rules)})
+		e = e.WithModerator(live)
 	}
 	return e, idx, nil
 }

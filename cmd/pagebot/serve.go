@@ -152,9 +152,21 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		return nil, err
 	}
 	s.schedule = sched
-	var rep worker.Repeats
+	var (
+		rep  worker.Repeats
+		live *liveModeration
+	)
 	if c.Moderation.Enabled {
-		rules, err := loadModeration(c)
+		// One set of rules in service for the engine and the console: an
+		// edit in the console is live at once. (The repeat window and limit
+		// are read here, at start.)
+		if live, err = newLiveModeration(c); err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.engine = e.WithModerator(live)
+		e = s.engine
+		rules, err := moderation.Parse("moderation.yaml", live.RulesYAML())
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -185,9 +197,12 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if c.Facebook.PageID != "" {
 		pages = []string{c.Facebook.PageID}
 	}
-	s.console, err = console.New(console.Config{SecureCookie: c.HTTP.SecureCookie, ClientIPHeader: c.HTTP.ClientIPHeader},
-		console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: idx, Saver: faqSaver{c}, Decider: e,
-			Log: log.WithField("component", "console")})
+	deps := console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: idx, Saver: faqSaver{c}, Decider: e,
+		Log: log.WithField("component", "console")}
+	if live != nil {
+		deps.Moderation = live
+	}
+	s.console, err = console.New(console.Config{SecureCookie: c.HTTP.SecureCookie, ClientIPHeader: c.HTTP.ClientIPHeader}, deps)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("console: %w", err)
