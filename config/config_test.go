@@ -440,3 +440,14 @@ func TestKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleConfig keeps docs/pagebot.example.yaml valid.
+func TestExampleConfig(t *testing.T) {
+	c, used, err := config.Load("../docs/pagebot.example.yaml", nil)
+	if err != nil {
+		t.Fatalf("example configuration: %v", err)
+	}
+	if used == "" || c.Schedule.OfficeMode != "draft" || c.Schedule.Hours.Wednesday != "08:30-12:00,13:30-17:00" || len(c.Schedule.Closures) != 2 {
+		t.Errorf("example configuration read as %+v", c.Schedule)
+	}
+}
