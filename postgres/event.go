@@ -1,0 +1,333 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"pagebot"
+)
+
+// eventColumns are read by scanEvent, in this order.
+const eventColumns = `id, key, page_id, kind, channel, object_id, post_id, parent_id,
+	sender_id, sender_name, text, pii, from_page, app_id, created_at, received_at`
+
+func scanEvent(s scanner) (pagebot.Event, error) {
+	var (
+		e                   pagebot.Event
+		pii                 []byte
+		created, received   sql.NullTime
+		kind, channel, page string
+	)
+	if err := s.Scan(&e.ID, &e.Key, &page, &kind, &channel, &e.ObjectID, &e.PostID, &e.ParentID,
+		&e.SenderID, &e.SenderName, &e.Text, &pii, &e.FromPage, &e.AppID, &created, &received); err != nil {
+		return e, err
+	}
+	e.PageID, e.Kind, e.Channel = page, pagebot.EventKind(kind), pagebot.Channel(channel)
+	e.CreatedAt, e.ReceivedAt = goTime(created), goTime(received)
+	var err error
+	if e.PII, err = decodeList(pii); err != nil {
+		return e, fmt.Errorf("event %d pii: %w", e.ID, err)
+	}
+	return e, nil
+}
+
+// SaveEvents stores new events in one transaction and returns those actually
+// inserted, with ID and ReceivedAt set. An event whose Key is already stored,
+// or repeated in the batch, is skipped (ON CONFLICT DO NOTHING; a replica
+// saving the same key at the same moment waits for the first one's commit,
+// then skips it). A zero CreatedAt becomes ReceivedAt. When SaveEvents
+// returns nil the events are committed and the webhook may answer 200.
+// Returns EINVALID for an event without a key.
+func (db *DB) SaveEvents(ctx context.Context, events []pagebot.Event) ([]pagebot.Event, error) {
+	for i, e := range events {
+		if e.Key == "" {
+			return nil, pagebot.Errorf(pagebot.EINVALID, "Événement %d sans clé.", i)
+		}
+	}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	var inserted []pagebot.Event
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		inserted = inserted[:0]
+		now := db.now()
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (key, page_id, kind, channel,
+			object_id, post_id, parent_id, sender_id, sender_name, text, pii, from_page, app_id,
+			created_at, received_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			ON CONFLICT (key) DO NOTHING RETURNING id`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, e := range events {
+			e.ReceivedAt = now
+			if len(e.PII) == 0 {
+				e.PII = nil // what a read gives back
+			}
+			e.CreatedAt = trunc(e.CreatedAt)
+			if e.CreatedAt.IsZero() {
+				e.CreatedAt = now
+			}
+			pii, err := json.Marshal(nonNil(e.PII))
+			if err != nil {
+				return err
+			}
+			err = stmt.QueryRowContext(ctx, e.Key, e.PageID, string(e.Kind), string(e.Channel),
+				e.ObjectID, e.PostID, e.ParentID, e.SenderID, e.SenderName, e.Text, string(pii),
+				e.FromPage, e.AppID, dbTime(e.CreatedAt), dbTime(e.ReceivedAt)).Scan(&e.ID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // already stored
+			} else if err != nil {
+				return err
+			}
+			inserted = append(inserted, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save events: %w", err)
+	}
+	return inserted, nil
+}
+
+// ClaimEvents leases up to max unhandled events to owner until now+lease,
+// oldest first (CreatedAt, then ID). Events leased to another owner are
+// skipped until that lease expires, which is how the events of a dead worker
+// come back. Rows another claimer is locking at this very moment are
+// skipped too (SKIP LOCKED): they are being taken, and waiting for them
+// would only serialise the replicas. owner must be unique to one worker.
+func (db *DB) ClaimEvents(ctx context.Context, owner string, max int, lease time.Duration) ([]pagebot.Event, error) {
+	if owner == "" || max <= 0 || lease <= 0 {
+		return nil, pagebot.Errorf(pagebot.EINVALID, "Réservation invalide.")
+	}
+	now := db.now()
+	rows, err := db.db.QueryContext(ctx, `WITH picked AS MATERIALIZED (
+			SELECT id FROM events
+			WHERE status = 'unhandled' AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY created_at, id
+			LIMIT $4
+			FOR UPDATE SKIP LOCKED)
+		UPDATE events SET claimed_by = $1, lease_until = $2
+		WHERE id IN (SELECT id FROM picked)
+		RETURNING `+eventColumns,
+		owner, now.Add(lease), now, max)
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	defer rows.Close()
+	var events []pagebot.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("claim events: %w", err)
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	// RETURNING gives no order.
+	sort.Slice(events, func(i, j int) bool {
+		if !events[i].CreatedAt.Equal(events[j].CreatedAt) {
+			return events[i].CreatedAt.Before(events[j].CreatedAt)
+		}
+		return events[i].ID < events[j].ID
+	})
+	return events, nil
+}
+
+// ReleaseEvents gives back the unhandled events leased to owner, on graceful
+// shutdown, so that another worker takes them without waiting for the lease.
+func (db *DB) ReleaseEvents(ctx context.Context, owner string) error {
+	if _, err := db.db.ExecContext(ctx, `UPDATE events SET claimed_by = NULL, lease_until = NULL
+		WHERE claimed_by = $1 AND status = 'unhandled'`, owner); err != nil {
+		return fmt.Errorf("release events: %w", err)
+	}
+	return nil
+}
+
+// CompleteEvent records, in one transaction, what was done with an event
+// claimed by owner: its decision (nil when none is needed), the outbox
+// actions to run (status pending, the default, or draft), the escalation
+// case (nil if none; its ID is set on success) and the event's handled mark.
+// It returns the actions with their IDs.
+//
+// The event row is locked first (FOR UPDATE), so a claimer taking it over
+// after the lease expired either commits before, and this completion sees
+// the new owner, or skips the row until this one commits it handled.
+//
+// Returns ECONFLICT when the event is no longer claimed by owner or is
+// already handled; ENOTFOUND for an unknown event; EINVALID for an action or
+// case that cannot be stored. Nothing is stored when it returns an error.
+func (db *DB) CompleteEvent(ctx context.Context, owner string, eventID int64, d *pagebot.Decision,
+	actions []pagebot.OutboxAction, c *pagebot.Case) ([]pagebot.OutboxAction, error) {
+	now := db.now()
+	out := make([]pagebot.OutboxAction, len(actions))
+	for i, a := range actions {
+		if a.Status == "" {
+			a.Status = pagebot.OutboxPending
+		}
+		if a.Status != pagebot.OutboxPending && a.Status != pagebot.OutboxDraft {
+			return nil, pagebot.Errorf(pagebot.EINVALID, "Action %d : statut %q impossible à la création.", i, a.Status)
+		}
+		if a.Kind == "" || a.Target == "" {
+			return nil, pagebot.Errorf(pagebot.EINVALID, "Action %d : type et cible obligatoires.", i)
+		}
+		a.EventID, a.Attempts, a.Result, a.Error = eventID, 0, "", ""
+		a.CreatedAt, a.UpdatedAt = now, now
+		a.NextAt = trunc(a.NextAt)
+		if a.NextAt.IsZero() {
+			a.NextAt = now
+		}
+		out[i] = a
+	}
+	var kase pagebot.Case
+	if c != nil {
+		kase = *c
+		kase.EventID = eventID
+		if kase.Status == "" {
+			kase.Status = pagebot.CaseOpen
+		}
+		if kase.Status != pagebot.CaseOpen {
+			return nil, pagebot.Errorf(pagebot.EINVALID, "Un dossier est créé ouvert.")
+		}
+		kase.CreatedAt = trunc(kase.CreatedAt)
+		if kase.CreatedAt.IsZero() {
+			kase.CreatedAt = now
+		}
+		kase.DueAt, kase.ClosedAt, kase.CloseNote = trunc(kase.DueAt), time.Time{}, ""
+	}
+	if d != nil && !d.Action.Valid() {
+		return nil, pagebot.Errorf(pagebot.EINVALID, "Décision %q inconnue.", d.Action)
+	}
+
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		var claimedBy sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM events WHERE id = $1 FOR UPDATE`, eventID).
+			Scan(&status, &claimedBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return pagebot.Errorf(pagebot.ENOTFOUND, "Événement %d introuvable.", eventID)
+		} else if err != nil {
+			return err
+		}
+		if status != "unhandled" {
+			return pagebot.Errorf(pagebot.ECONFLICT, "Événement %d déjà traité.", eventID)
+		}
+		if claimedBy.String != owner {
+			return pagebot.Errorf(pagebot.ECONFLICT, "Événement %d : réservation perdue.", eventID)
+		}
+
+		if d != nil {
+			reasons, err := json.Marshal(nonNil(d.Reasons))
+			if err != nil {
+				return err
+			}
+			created := trunc(d.CreatedAt)
+			if created.IsZero() {
+				created = now
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (event_id, action, faq_id,
+				redirect_to, confidence, hide, reply, reasons, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				eventID, string(d.Action), d.FAQID, d.RedirectTo, d.Confidence, d.Hide, d.Reply,
+				string(reasons), dbTime(created)); err != nil {
+				return fmt.Errorf("insert decision: %w", err)
+			}
+		}
+		for i := range out {
+			a := &out[i]
+			if err := tx.QueryRowContext(ctx, `INSERT INTO outbox (event_id, kind, target, text,
+				human_agent, status, attempts, next_at, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9) RETURNING id`,
+				eventID, string(a.Kind), a.Target, a.Text, a.HumanAgent, string(a.Status),
+				dbTime(a.NextAt), dbTime(a.CreatedAt), dbTime(a.UpdatedAt)).Scan(&a.ID); err != nil {
+				return fmt.Errorf("insert action: %w", err)
+			}
+		}
+		if c != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO cases (event_id, channel, sender_id,
+				sender_name, text, reason, status, assigned_to, created_at, due_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+				eventID, string(kase.Channel), kase.SenderID, kase.SenderName, kase.Text,
+				kase.Reason, string(kase.Status), kase.AssignedTo, dbTime(kase.CreatedAt),
+				dbTime(kase.DueAt)).Scan(&kase.ID); err != nil {
+				return fmt.Errorf("insert case: %w", err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE events
+			SET status = 'handled', handled_at = $1, claimed_by = NULL, lease_until = NULL
+			WHERE id = $2`, dbTime(now), eventID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("complete event %d: %w", eventID, err)
+	}
+	if c != nil {
+		*c = kase
+	}
+	return out, nil
+}
+
+// Event returns one stored event. Returns ENOTFOUND if there is none.
+func (db *DB) Event(ctx context.Context, id int64) (*pagebot.Event, error) {
+	e, err := scanEvent(db.db.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pagebot.Errorf(pagebot.ENOTFOUND, "Événement %d introuvable.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("event %d: %w", id, err)
+	}
+	return &e, nil
+}
+
+// Decision returns the decision stored for an event. Returns ENOTFOUND if
+// the event has none (not handled yet, or handled without a decision).
+func (db *DB) Decision(ctx context.Context, eventID int64) (*pagebot.Decision, error) {
+	var (
+		d       pagebot.Decision
+		action  string
+		reasons []byte
+		created sql.NullTime
+	)
+	err := db.db.QueryRowContext(ctx, `SELECT event_id, action, faq_id, redirect_to, confidence,
+		hide, reply, reasons, created_at FROM decisions WHERE event_id = $1`, eventID).
+		Scan(&d.EventID, &action, &d.FAQID, &d.RedirectTo, &d.Confidence, &d.Hide, &d.Reply,
+			&reasons, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pagebot.Errorf(pagebot.ENOTFOUND, "Pas de décision pour l'événement %d.", eventID)
+	} else if err != nil {
+		return nil, fmt.Errorf("decision %d: %w", eventID, err)
+	}
+	d.Action, d.CreatedAt = pagebot.Action(action), goTime(created)
+	if d.Reasons, err = decodeList(reasons); err != nil {
+		return nil, fmt.Errorf("decision %d reasons: %w", eventID, err)
+	}
+	return &d, nil
+}
+
+// decodeList reads a JSON list stored by the store; an empty list reads as
+// nil, as it was most likely given.
+func decodeList(b []byte) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, err
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return l, nil
+}
+
+// nonNil makes a nil list store as "[]" rather than "null".
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
