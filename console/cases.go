@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pagebot"
+	"pagebot/bot"
 )
 
 // caseView is an open case as the queue shows it.
@@ -22,6 +23,12 @@ type caseView struct {
 	// Hidden is, for a comment pagebot hid, why it is hidden ("Masqué par
 	// la modération"); the queue then offers to unhide it or confirm.
 	Hidden string
+	// ReplyUntil is, for a Messenger case, the end of the 7 days in which
+	// an agent may still answer (HUMAN_AGENT tag); zero when unknown.
+	ReplyUntil time.Time
+	// ReplyLate is true once ReplyUntil has passed: the reply form is
+	// replaced by a note.
+	ReplyLate bool
 }
 
 // DueSoon is how close to its due time a case is flagged in the queue.
@@ -49,6 +56,17 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 		d.Cases[i] = caseView{Case: c, Age: age(now.Sub(c.CreatedAt)),
 			Overdue: !c.DueAt.IsZero() && now.After(c.DueAt), Mine: c.AssignedTo == me,
 			Soon: !c.DueAt.IsZero() && !now.After(c.DueAt) && c.DueAt.Sub(now) <= DueSoon}
+		if c.Channel == pagebot.ChannelMessage {
+			ev, err := h.store.Event(r.Context(), c.EventID)
+			if err != nil && pagebot.ErrorCode(err) != pagebot.ENOTFOUND {
+				h.serverError(w, r, err)
+				return
+			}
+			if ev != nil {
+				d.Cases[i].ReplyUntil = sentAt(ev).Add(HumanAgentWindow)
+				d.Cases[i].ReplyLate = now.After(d.Cases[i].ReplyUntil)
+			}
+		}
 		if c.Channel != pagebot.ChannelComment {
 			continue
 		}
@@ -244,5 +262,141 @@ func (h *handler) confirmHide(w http.ResponseWriter, r *http.Request) {
 	}
 	h.audit(r, "moderation.confirm", fmt.Sprintf("case:%d", c.ID), "comment:"+ev.ObjectID)
 	h.flash(r, fmt.Sprintf("Dossier n° %d clos : le commentaire reste masqué.", c.ID))
+	http.Redirect(w, r, Prefix+"/cases", http.StatusSeeOther)
+}
+
+// HumanAgentWindow is how long after a person's message an agent may answer
+// them on Messenger, with the HUMAN_AGENT tag.
+const HumanAgentWindow = 7 * 24 * time.Hour
+
+// maxReply bounds an agent's reply: Messenger refuses texts over 2,000
+// characters.
+const maxReply = 2000
+
+// sentAt is when the person wrote: Meta's time, or pagebot's if Meta gave
+// none.
+func sentAt(ev *pagebot.Event) time.Time {
+	if ev.CreatedAt.IsZero() {
+		return ev.ReceivedAt
+	}
+	return ev.CreatedAt
+}
+
+// replyText reads the reply of a form and checks it: not empty, not too
+// long, and without personal data. On a public comment a personal detail
+// would be published; in Messenger it would be stored in the outbox, which
+// keeps only masked text. The masking is the engine's, as on every message.
+func (h *handler) replyText(r *http.Request, ch pagebot.Channel) (string, error) {
+	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
+	switch {
+	case text == "":
+		return "", pagebot.Errorf(pagebot.EINVALID, "La réponse est vide.")
+	case len([]rune(text)) > maxReply:
+		return "", pagebot.Errorf(pagebot.EINVALID, "Réponse trop longue (%d caractères au plus).", maxReply)
+	}
+	d, err := h.decider.Decide(bot.Input{Channel: ch, Text: text})
+	if err != nil {
+		return "", fmt.Errorf("check reply: %w", err)
+	}
+	if len(d.PII) > 0 {
+		where := "Les réponses ne doivent contenir aucune donnée personnelle"
+		if ch == pagebot.ChannelComment {
+			where = "Réponse publique : n'évoquez aucune situation personnelle"
+		}
+		return "", pagebot.Errorf(pagebot.EINVALID, "%s ; retirez de votre texte : %s.", where, strings.Join(d.PII, ", "))
+	}
+	return text, nil
+}
+
+// replyCase answers the writer of an open case from the console: it queues
+// the Graph action, run by the workers with their retries, and closes the
+// case if asked. A Messenger case gets a message to the PSID with the
+// HUMAN_AGENT tag (allowed 7 days after the person's message); a comment
+// case gets a public reply under the comment, since a comment accepts only
+// one private reply and pagebot may have used it already.
+func (h *handler) replyCase(w http.ResponseWriter, r *http.Request) {
+	id, err := caseID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	c, err := h.store.Case(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if c.Status != pagebot.CaseOpen {
+		h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT, "Dossier n° %d déjà clos.", id))
+		return
+	}
+	ev, err := h.store.Event(ctx, c.EventID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a := pagebot.OutboxAction{EventID: ev.ID}
+	switch c.Channel {
+	case pagebot.ChannelMessage:
+		if c.SenderID == "" {
+			h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT, "Dossier n° %d : destinataire Messenger inconnu.", id))
+			return
+		}
+		if until := sentAt(ev).Add(HumanAgentWindow); h.cfg.Now().After(until) {
+			h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT,
+				"Dossier n° %d : le message date de plus de 7 jours, Messenger refuserait la réponse. Contactez la personne par un autre moyen.", id))
+			return
+		}
+		a.Kind, a.Target, a.HumanAgent = pagebot.OutboxSendMessage, c.SenderID, true
+	case pagebot.ChannelComment:
+		if ev.ObjectID == "" {
+			h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT, "Dossier n° %d : commentaire inconnu.", id))
+			return
+		}
+		a.Kind, a.Target = pagebot.OutboxReplyComment, ev.ObjectID
+	default:
+		h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT, "Dossier n° %d : impossible de répondre sur ce canal.", id))
+		return
+	}
+	text, err := h.replyText(r, c.Channel)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a.Text = text
+	// A second click, or a second agent typing the same thing, would post
+	// the reply twice.
+	pending, err := h.store.Actions(ctx, pagebot.ActionFilter{Status: pagebot.OutboxPending, EventID: ev.ID})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	for _, p := range pending {
+		if p.Kind == a.Kind && p.Target == a.Target && p.Text == a.Text {
+			h.fail(w, r, pagebot.Errorf(pagebot.ECONFLICT, "Cette réponse au dossier n° %d est déjà programmée.", id))
+			return
+		}
+	}
+	a, err = h.store.AddAction(ctx, a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.audit(r, "case.reply", fmt.Sprintf("case:%d", id), fmt.Sprintf("action:%d length:%d", a.ID, len([]rune(text))))
+	msg := fmt.Sprintf("Réponse au dossier n° %d programmée.", id)
+	if r.PostFormValue("close") != "" {
+		// After the reply is queued: a failure here must not lose it.
+		me := currentUser(r).Name
+		switch err := h.store.CloseCase(ctx, id, me, "Répondu par "+me); {
+		case err == nil:
+			msg = fmt.Sprintf("Réponse programmée et dossier n° %d clos.", id)
+		case pagebot.ErrorCode(err) == pagebot.ECONFLICT:
+			msg += " Le dossier avait déjà été clos."
+		default:
+			h.log.WithError(err).WithField("case_id", id).Error("close case after reply")
+			msg += " Le dossier n'a pas pu être clos : clôturez-le à nouveau."
+		}
+	}
+	h.flash(r, msg)
 	http.Redirect(w, r, Prefix+"/cases", http.StatusSeeOther)
 }

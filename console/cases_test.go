@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pagebot"
+	"pagebot/console"
 )
 
 func TestCases(t *testing.T) {
@@ -306,5 +307,210 @@ func TestCasesModerationRefusals(t *testing.T) {
 	}
 	if acts := f.unhideActions(t); len(acts) != 0 {
 		t.Errorf("refused requests queued unhide actions %+v", acts)
+	}
+}
+
+// auditEntryDetail returns the detail of the newest audit entry by actor for
+// action on subject, and whether there is one.
+func (f *fixture) auditEntryDetail(tb testing.TB, actor, action, subject string) (string, bool) {
+	tb.Helper()
+	entries, err := f.db.Audit(context.Background(), 0)
+	if err != nil {
+		tb.Fatalf("Audit: %v", err)
+	}
+	for _, e := range entries {
+		if e.Actor == actor && e.Action == action && e.Subject == subject {
+			return e.Detail, true
+		}
+	}
+	return "", false
+}
+
+// eventActions returns every outbox action of the case's event.
+func (f *fixture) eventActions(tb testing.TB, caseID int64) []pagebot.OutboxAction {
+	tb.Helper()
+	acts, err := f.db.Actions(context.Background(), pagebot.ActionFilter{EventID: f.mustCase(tb, caseID).EventID})
+	if err != nil {
+		tb.Fatalf("Actions: %v", err)
+	}
+	return acts
+}
+
+// caseItem returns the queue's item for case id.
+func caseItem(tb testing.TB, body string, id int64) string {
+	tb.Helper()
+	i := strings.Index(body, fmt.Sprintf("Dossier n° %d ", id))
+	if i < 0 {
+		tb.Fatalf("case %d not in the queue:\n%s", id, body)
+	}
+	item := body[i:]
+	return item[:strings.Index(item, "</li>")]
+}
+
+// publicWarning is the warning over a public reply, as written in the
+// template (publicWarningEscaped as an error message, which is data).
+const (
+	publicWarning        = "Réponse publique : n'évoquez aucune situation personnelle"
+	publicWarningEscaped = "Réponse publique : n&#39;évoquez aucune situation personnelle"
+)
+
+func TestCasesReplyMessenger(t *testing.T) {
+	f := MustFixture(t)
+	id := f.mustOpenCase(t, "m1", "Julie", "Je n'ai pas reçu mon APL")
+	alice := f.login(t, "alice")
+	r := alice.get("/console/cases")
+	item := caseItem(t, r.body, id)
+	for _, want := range []string{fmt.Sprintf(`action="/console/cases/%d/reply"`, id), `name="text"`, `name="close"`,
+		"clore le dossier", "en message privé", "possible jusqu'au"} {
+		if !strings.Contains(item, want) {
+			t.Errorf("Messenger case item lacks %q:\n%s", want, item)
+		}
+	}
+	if strings.Contains(item, publicWarning) {
+		t.Errorf("Messenger case item shows the public-reply warning:\n%s", item)
+	}
+
+	const text = "Bonjour Julie, votre APL a été versée le 5 : vérifiez votre compte."
+	r = alice.post(fmt.Sprintf("/console/cases/%d/reply", id), url.Values{"text": {"  " + text + "\r\n"}})
+	wantStatus(t, "reply", r, http.StatusSeeOther)
+	if r.location != "/console/cases" {
+		t.Errorf("reply redirected to %q, want /console/cases", r.location)
+	}
+	acts := f.eventActions(t, id)
+	if len(acts) != 1 {
+		t.Fatalf("actions after reply = %+v, want exactly one", acts)
+	}
+	a := acts[0]
+	if a.Kind != pagebot.OutboxSendMessage || a.Target != "psid-m1" || !a.HumanAgent || a.Text != text || a.Status != pagebot.OutboxPending {
+		t.Errorf("queued action = %+v; want pending send_message to psid-m1, HumanAgent, text %q", a, text)
+	}
+	detail, ok := f.auditEntryDetail(t, "alice", "case.reply", fmt.Sprintf("case:%d", id))
+	if want := fmt.Sprintf("action:%d length:%d", a.ID, len([]rune(text))); !ok || detail != want {
+		t.Errorf("case.reply audit detail = %q (found %v), want %q", detail, ok, want)
+	}
+	if c := f.mustCase(t, id); c.Status != pagebot.CaseOpen {
+		t.Errorf("case is %s after a reply without \"clore\", want open", c.Status)
+	}
+	wantBody(t, "flash", alice.get("/console/cases"), fmt.Sprintf("Réponse au dossier n° %d programmée.", id))
+
+	// A second click on the same text does not send it twice.
+	wantStatus(t, "same reply again", alice.post(fmt.Sprintf("/console/cases/%d/reply", id), url.Values{"text": {text}}), http.StatusConflict)
+	if n := len(f.eventActions(t, id)); n != 1 {
+		t.Errorf("%d actions after a double click, want 1", n)
+	}
+}
+
+func TestCasesReplyCommentAndClose(t *testing.T) {
+	f := MustFixture(t)
+	id := f.mustCommentCase(t, "c-vis", "post1_444", pagebot.Decision{Action: pagebot.ActionEscalate,
+		Reasons: []string{"aucune entrée de la FAQ ne correspond"}}, false)
+	msg := f.mustOpenCase(t, "m1", "Julie", "Je n'ai rien reçu")
+	alice := f.login(t, "alice")
+	r := alice.get("/console/cases")
+	if item := caseItem(t, r.body, id); !strings.Contains(item, publicWarning) || !strings.Contains(item, "sous le commentaire") {
+		t.Errorf("comment case item lacks the public-reply warning:\n%s", item)
+	}
+	if n := strings.Count(r.body, publicWarning); n != 1 {
+		t.Errorf("public-reply warning shown %d times, want 1 (the comment case only)", n)
+	}
+	// The warning comes before the text box it is about.
+	item := caseItem(t, r.body, id)
+	if w, ta := strings.Index(item, publicWarning), strings.Index(item, "<textarea"); w > ta {
+		t.Errorf("warning at %d, after the textarea at %d", w, ta)
+	}
+
+	const text = "Bonjour, écrivez-nous en message privé : un conseiller vous répondra."
+	r = alice.post(fmt.Sprintf("/console/cases/%d/reply", id), url.Values{"text": {text}, "close": {"1"}})
+	wantStatus(t, "reply and close", r, http.StatusSeeOther)
+	var replies []pagebot.OutboxAction
+	for _, a := range f.eventActions(t, id) {
+		if a.Kind == pagebot.OutboxReplyComment {
+			replies = append(replies, a)
+		}
+	}
+	if n := len(f.eventActions(t, id)); n != 1 || len(replies) != 1 {
+		t.Fatalf("actions after reply = %+v, want exactly one reply_comment", f.eventActions(t, id))
+	}
+	if a := replies[0]; a.Target != "post1_444" || a.HumanAgent || a.Text != text || a.Status != pagebot.OutboxPending {
+		t.Errorf("queued action = %+v; want pending reply_comment on post1_444 without HumanAgent, text %q", a, text)
+	}
+	c := f.mustCase(t, id)
+	if c.Status != pagebot.CaseClosed || c.CloseNote != "Répondu par alice" {
+		t.Errorf("case after reply+close: %s, %q; want closed, %q", c.Status, c.CloseNote, "Répondu par alice")
+	}
+	if !f.audited(t, "alice", "case.reply", fmt.Sprintf("case:%d", id)) || !f.audited(t, "alice", "case.close", fmt.Sprintf("case:%d", id)) {
+		t.Error("reply+close not audited as case.reply and case.close")
+	}
+	if f.mustCase(t, msg).Status != pagebot.CaseOpen {
+		t.Error("another case was closed")
+	}
+	wantStatus(t, "reply to a closed case", alice.post(fmt.Sprintf("/console/cases/%d/reply", id), url.Values{"text": {"autre"}}), http.StatusConflict)
+	if n := len(f.eventActions(t, id)); n != 1 {
+		t.Errorf("%d actions after replying to a closed case, want 1", n)
+	}
+}
+
+func TestCasesReplyRefusals(t *testing.T) {
+	f := MustFixture(t)
+	comment := f.mustCommentCase(t, "c-vis", "post1_444", pagebot.Decision{Action: pagebot.ActionEscalate,
+		Reasons: []string{"aucune entrée de la FAQ ne correspond"}}, false)
+	msg := f.mustOpenCase(t, "m1", "Julie", "Je n'ai rien reçu")
+	alice := f.login(t, "alice")
+	alice.get("/console/cases")
+	path := func(id int64) string { return fmt.Sprintf("/console/cases/%d/reply", id) }
+	ok := url.Values{"text": {"Bonjour, écrivez-nous en message privé."}}
+
+	tests := []struct {
+		name string
+		path string
+		form url.Values
+		want int
+		body string
+	}{
+		{"Empty", path(comment), url.Values{"text": {""}}, http.StatusBadRequest, "La réponse est vide."},
+		{"Blank", path(msg), url.Values{"text": {" \r\n "}}, http.StatusBadRequest, "La réponse est vide."},
+		{"NoText", path(msg), url.Values{}, http.StatusBadRequest, "La réponse est vide."},
+		{"TooLong", path(msg), url.Values{"text": {strings.Repeat("é", 2001)}}, http.StatusBadRequest, "trop longue"},
+		{"PhoneInPublic", path(comment), url.Values{"text": {"Appelez Mme X au 06 12 34 56 78"}}, http.StatusBadRequest, publicWarningEscaped},
+		{"PhoneInPrivate", path(msg), url.Values{"text": {"Je vous rappelle au 06 12 34 56 78"}}, http.StatusBadRequest, "aucune donnée personnelle"},
+		{"UnknownCase", "/console/cases/999/reply", ok, http.StatusNotFound, "introuvable"},
+		{"BadID", "/console/cases/abc/reply", ok, http.StatusNotFound, "introuvable"},
+		{"WrongCSRF", path(msg), url.Values{"text": ok["text"], "csrf": {"pas-le-bon"}}, http.StatusForbidden, "Formulaire expiré"},
+		{"NoCSRF", path(msg), url.Values{"text": ok["text"], "csrf": {""}}, http.StatusForbidden, "Formulaire expiré"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := alice.post(tc.path, tc.form)
+			wantStatus(t, tc.name, r, tc.want)
+			wantBody(t, tc.name, r, tc.body)
+		})
+	}
+	t.Run("NoSession", func(t *testing.T) {
+		anon := f.client(t)
+		anon.get("/console/login")
+		r := anon.post(path(msg), ok)
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/console/login") {
+			t.Errorf("reply without a session = %d to %q, want 303 to the login page", r.status, r.location)
+		}
+	})
+	// HUMAN_AGENT allows 7 days after the person's message, no more.
+	t.Run("MessengerAfter7Days", func(t *testing.T) {
+		f.clock.Add(console.HumanAgentWindow + time.Minute)
+		wantStatus(t, "late reply", alice.post(path(msg), ok), http.StatusConflict)
+		item := caseItem(t, alice.get("/console/cases").body, msg)
+		if strings.Contains(item, path(msg)) || !strings.Contains(item, "Plus de 7 jours") {
+			t.Errorf("late Messenger case still offers the reply form or lacks the note:\n%s", item)
+		}
+		// A comment has no such window.
+		wantStatus(t, "late comment reply", alice.post(path(comment), ok), http.StatusSeeOther)
+	})
+
+	if acts := f.eventActions(t, msg); len(acts) != 0 {
+		t.Errorf("refused replies queued actions %+v", acts)
+	}
+	for _, id := range []int64{comment, msg} {
+		if c := f.mustCase(t, id); c.Status != pagebot.CaseOpen {
+			t.Errorf("case %d is %s after refused replies, want open", id, c.Status)
+		}
 	}
 }

@@ -122,11 +122,20 @@ type Store interface {
 	AddAction(ctx context.Context, a pagebot.OutboxAction) (pagebot.OutboxAction, error)
 	// Actions lists outbox actions, newest first.
 	Actions(ctx context.Context, f pagebot.ActionFilter) ([]pagebot.OutboxAction, error)
+	// Action returns one outbox action; ENOTFOUND.
+	Action(ctx context.Context, id int64) (*pagebot.OutboxAction, error)
+	// ApproveDraft makes a draft action pending, with text instead of the
+	// proposed one when text is not empty; ENOTFOUND, ECONFLICT.
+	ApproveDraft(ctx context.Context, id int64, text string) error
+	// RejectDraft ends a draft action unsent; EINVALID, ENOTFOUND,
+	// ECONFLICT.
+	RejectDraft(ctx context.Context, id int64, actor string) error
 
 	// AddAudit records who changed what.
 	AddAudit(ctx context.Context, e pagebot.AuditEntry) error
 	// Stats counts the work waiting.
 	Stats(ctx context.Context) (Stats, error)
+	Report(ctx context.Context, from, to time.Time, loc *time.Location) (Report, error) // activity of the events received in [from, to): dashboard.go
 }
 
 // Deps are the console's collaborators. All are required but Moderation
@@ -251,6 +260,11 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("POST "+Prefix+"/cases/{id}/close", h.need(roleAgent, h.closeCase))
 	mux.HandleFunc("POST "+Prefix+"/cases/{id}/unhide", h.need(roleAgent, h.unhideComment))
 	mux.HandleFunc("POST "+Prefix+"/cases/{id}/confirm-hide", h.need(roleAgent, h.confirmHide))
+	mux.HandleFunc("POST "+Prefix+"/cases/{id}/reply", h.need(roleAgent, h.replyCase))
+	mux.HandleFunc("GET "+Prefix+"/drafts", h.need(roleAgent, h.drafts))
+	mux.HandleFunc("POST "+Prefix+"/drafts/{id}/approve", h.need(roleAgent, h.approveDraft))
+	mux.HandleFunc("POST "+Prefix+"/drafts/{id}/edit", h.need(roleAgent, h.editDraft))
+	mux.HandleFunc("POST "+Prefix+"/drafts/{id}/reject", h.need(roleAgent, h.rejectDraft))
 
 	mux.HandleFunc("GET "+Prefix+"/faq", h.need(roleAgent, h.faqList))
 	mux.HandleFunc("GET "+Prefix+"/faq/new", h.need(roleEditor, h.faqNew))
