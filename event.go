@@ -192,3 +192,83 @@ type ActionFilter struct {
 	// Limit caps the list; 0 or less means 100.
 	Limit int
 }
+
+// DayCount is what came in on one day of a Report.
+type DayCount struct {
+	// Day is the day's midnight in the report's time zone.
+	Day time.Time
+	// Comments are new public comments (comment_add) from the public.
+	Comments int
+	// Messages are private Messenger messages and button presses (message,
+	// postback) from the public.
+	Messages int
+}
+
+// Latency sums up a set of response times. Percentiles are nearest-rank: the
+// median is the smallest measured time that at least half of the times do
+// not exceed, P90 the same for 90 % of them. Both are 0 when Count is 0.
+type Latency struct {
+	// Count is how many times were measured.
+	Count  int
+	Median time.Duration
+	P90    time.Duration
+}
+
+// Report sums up what happened to the events received in a period, for the
+// console's dashboard. Every figure is about events received in [From, To):
+// the decisions, hidden comments, replies and cases of those events, whenever
+// they were taken. Times are calendar time, not working time; due dates
+// already count working time only.
+type Report struct {
+	// From and To bound the period: events received at or after From and
+	// before To.
+	From, To time.Time
+	// Days counts the messages received on each day of the period in the
+	// report's time zone, oldest first, days without any message included.
+	// The first and last days are cut at From and To.
+	Days []DayCount
+	// Comments and Messages are the totals of Days.
+	Comments, Messages int
+
+	// Answered, Redirected, Escalated and Ignored count the engine's
+	// decisions by action (events handled without a decision, such as
+	// echoes, are not counted).
+	Answered, Redirected, Escalated, Ignored int
+	// HiddenPersonalData and HiddenModeration count the comments the engine
+	// decided to hide: because they showed personal data, or because a
+	// moderation rule hid them (a reason mentions "modération").
+	HiddenPersonalData, HiddenModeration int
+
+	// BotReply is the time from an event's reception to the first reply the
+	// bot sent for it (reply_comment, private_reply or send_message, done,
+	// not written by an agent), over the events that got one. A public
+	// warning posted under the post rather than under the comment does not
+	// count as a reply.
+	BotReply Latency
+	// HumanReply is the time from a case's opening to its first answer: the
+	// first reply an agent sent through pagebot (human_agent) or, if
+	// earlier or the only one, the case's closing. Cases still open and
+	// unanswered are left out.
+	HumanReply Latency
+
+	// CasesOpened counts the cases of the period's events; CasesClosed those
+	// of them closed since.
+	CasesOpened, CasesClosed int
+	// CasesOpenPastDue are the period's cases still open after their due
+	// time (at the time of the report); CasesClosedLate those closed after
+	// their due time.
+	CasesOpenPastDue, CasesClosedLate int
+}
+
+// User is a staff account of the console.
+type User struct {
+	ID   int64
+	Name string
+	// Role is "agent", "editor" or "admin".
+	Role      string
+	CreatedAt time.Time
+	// PasswordChangedAt lets the console end sessions opened before a
+	// password change.
+	PasswordChangedAt time.Time
+	Disabled          bool
+}

@@ -76,17 +76,8 @@ type Decider interface {
 	Decide(in bot.Input) (bot.Decision, error)
 }
 
-// User is a staff account; identical to sqlite.User (an alias of the same
-// unnamed struct), until the type moves to the root package.
-type User = struct {
-	ID   int64
-	Name string
-	// Role is "agent", "editor" or "admin".
-	Role              string
-	CreatedAt         time.Time
-	PasswordChangedAt time.Time
-	Disabled          bool
-}
+// User is pagebot.User.
+type User = pagebot.User
 
 // Stats counts the work waiting; identical to sqlite.Stats.
 type Stats = pagebot.Stats

@@ -3,45 +3,20 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"pagebot"
 	"slices"
 	"strconv"
 	"time"
 )
 
-// DayCount is what came in on one day of a Report; identical to
-// sqlite.DayCount (an alias of the same unnamed struct), until the type moves
-// to the root package.
-type DayCount = struct {
-	// Day is the day's midnight in the report's time zone.
-	Day time.Time
-	// Comments are new public comments, Messages private messages and
-	// button presses, from the public.
-	Comments int
-	Messages int
-}
+// DayCount is pagebot.DayCount.
+type DayCount = pagebot.DayCount
 
-// Latency sums up response times (nearest-rank median and 90th
-// percentile); identical to sqlite.Latency.
-type Latency = struct {
-	Count  int
-	Median time.Duration
-	P90    time.Duration
-}
+// Latency is pagebot.Latency.
+type Latency = pagebot.Latency
 
-// Report is the activity of the events received in a period, as the
-// dashboard shows it; identical to sqlite.Report, whose fields are
-// documented there.
-type Report = struct {
-	From, To                                 time.Time
-	Days                                     []DayCount
-	Comments, Messages                       int
-	Answered, Redirected, Escalated, Ignored int
-	HiddenPersonalData, HiddenModeration     int
-	BotReply                                 Latency
-	HumanReply                               Latency
-	CasesOpened, CasesClosed                 int
-	CasesOpenPastDue, CasesClosedLate        int
-}
+// Report is pagebot.Report.
+type Report = pagebot.Report
 
 // periods are the lengths, in days, the dashboard offers, defaultDays the
 // one it shows first.

@@ -18,20 +18,8 @@ import (
 	"pagebot"
 )
 
-// User is a staff account of the console. Like Stats, it aliases an unnamed
-// struct so that the console can name the same type without importing this
-// package; it belongs in the root package (pagebot.User) with Role.
-type User = struct {
-	ID   int64
-	Name string
-	// Role is "agent", "editor" or "admin".
-	Role      string
-	CreatedAt time.Time
-	// PasswordChangedAt lets the console end sessions opened before a
-	// password change.
-	PasswordChangedAt time.Time
-	Disabled          bool
-}
+// User is pagebot.User.
+type User = pagebot.User
 
 // MinPasswordLen is the shortest password accepted, in characters.
 const MinPasswordLen = 10
