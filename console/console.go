@@ -263,6 +263,9 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET "+Prefix+"/faq/{id}/edit", h.need(roleEditor, h.faqEdit))
 	mux.HandleFunc("POST "+Prefix+"/faq/{id}/edit", h.need(roleEditor, h.faqUpdate))
 	mux.HandleFunc("POST "+Prefix+"/faq/{id}/delete", h.need(roleEditor, h.faqDelete))
+	mux.HandleFunc("GET "+Prefix+"/learning", h.need(roleEditor, h.learning))
+	mux.HandleFunc("GET "+Prefix+"/learning/new", h.need(roleEditor, h.learningNew))
+	mux.HandleFunc("POST "+Prefix+"/learning/variant", h.need(roleEditor, h.learningVariant))
 
 	mux.HandleFunc("GET "+Prefix+"/moderation", h.need(roleAgent, h.moderationView))
 	mux.HandleFunc("POST "+Prefix+"/moderation", h.need(roleEditor, h.moderationUpdate))
