@@ -157,8 +157,8 @@ func TestDashboardReport(t *testing.T) {
 	wantBody(t, "dashboard", r,
 		"<strong>2</strong> escalade(s) ouverte(s)", "<strong>3</strong> entrée(s) dans la FAQ", // the counts of now
 		"Activité des 30 derniers jours", `<option value="30" selected>`,
-		"<strong>5 min</strong>", "90 % en moins de 10 min", "3 message(s) ayant reçu une réponse", // 1, 5, 10 min
-		"<strong>30 min</strong>", "90 % en moins de 2 h 00", "2 escalade(s) traitée(s)", // 30 min, 2 h
+		"<strong>5 min</strong>", "90 % des réponses : 10 min au plus", "3 message(s) ayant reçu une réponse", // 1, 5, 10 min
+		"<strong>30 min</strong>", "90 % des réponses : 2 h 00 au plus", "2 escalade(s) traitée(s)", // 30 min, 2 h
 		"<strong>1</strong>\n    <p>encore ouverte(s) après l'échéance</p>",
 		"0 close(s) après l'échéance ; 3 ouverte(s) et 1 close(s) sur la période",
 		"<strong>2</strong>\n    <p>1 pour données personnelles, 1 par la modération</p>",
