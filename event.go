@@ -1,6 +1,9 @@
 package pagebot
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // EventKind says what happened on the Page.
 type EventKind string
@@ -271,4 +274,26 @@ type User struct {
 	// password change.
 	PasswordChangedAt time.Time
 	Disabled          bool
+}
+
+// FAQ version actions, in FAQVersion.Action.
+const (
+	FAQCreate = "create"
+	FAQUpdate = "update"
+	FAQDelete = "delete"
+)
+
+// FAQVersion is one version of a FAQ entry: the entry after a change (before
+// it, for a deletion), who made the change and when.
+type FAQVersion struct {
+	ID      int64  `json:"id"`
+	EntryID string `json:"entry_id"`
+	// Version counts the changes of the entry from 1.
+	Version int       `json:"version"`
+	Actor   string    `json:"actor"`
+	At      time.Time `json:"at"`
+	// Action is FAQCreate, FAQUpdate or FAQDelete.
+	Action string `json:"action"`
+	// Entry is the entry in JSON (a kb.Entry).
+	Entry json.RawMessage `json:"entry"`
 }

@@ -268,6 +268,18 @@ func (a *api) lockFAQ(r *http.Request) (unlock func(), err error) {
 	}
 }
 
+// recordVersion keeps a version of an entry changed through the API, as
+// the console does; a failure is logged, since the change is done.
+func (a *api) recordVersion(r *http.Request, action string, e kb.Entry) {
+	b, err := json.Marshal(e)
+	if err == nil {
+		_, err = a.store.AddFAQVersion(r.Context(), FAQVersion{EntryID: e.ID, Actor: actor(r), Action: action, Entry: b})
+	}
+	if err != nil {
+		a.log.WithError(err).WithField("entry", e.ID).Error("api faq version")
+	}
+}
+
 // audit records a change; a failure is logged, since the change is done.
 func (a *api) audit(r *http.Request, action, subject, detail string) {
 	e := pagebot.AuditEntry{Actor: actor(r), Action: action, Subject: subject, Detail: detail}
@@ -341,6 +353,7 @@ func (a *api) faqCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.audit(r, "faq.create", "faq:"+e.ID, e.Question)
+	a.recordVersion(r, pagebot.FAQCreate, e)
 	w.Header().Set("Location", APIPrefix+"/faq/"+e.ID)
 	w.Header().Set("ETag", etag(e))
 	a.writeJSON(w, r, http.StatusCreated, e)
@@ -384,6 +397,7 @@ func (a *api) faqPut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.audit(r, "faq.update", "faq:"+id, "champs modifiés : "+strings.Join(changedFields(old, e), ", "))
+	a.recordVersion(r, pagebot.FAQUpdate, e)
 	w.Header().Set("ETag", etag(e))
 	a.writeJSON(w, r, http.StatusOK, e)
 }
@@ -443,6 +457,7 @@ func (a *api) faqDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.audit(r, "faq.delete", "faq:"+id, old.Question)
+	a.recordVersion(r, pagebot.FAQDelete, old)
 	w.WriteHeader(http.StatusNoContent)
 }
 

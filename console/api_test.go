@@ -335,6 +335,19 @@ func TestAPIFAQCreateUpdateDelete(t *testing.T) {
 	}
 	wantAPIError(t, "GET deleted", f.as(t, "agent", "GET", "/api/faq/xylo-aide", ""), http.StatusNotFound)
 	wantAPIError(t, "DELETE deleted", f.as(t, "editor", "DELETE", "/api/faq/xylo-aide", ""), http.StatusNotFound)
+
+	// Every change through the API is in the entry's version history.
+	vs, err := f.db.FAQVersions(context.Background(), "xylo-aide")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var history []string
+	for _, v := range vs {
+		history = append(history, v.Action+" by "+v.Actor)
+	}
+	if len(vs) < 3 || vs[0].Action != "delete" || vs[len(vs)-1].Action != "create" || vs[len(vs)-1].Actor != "token:robot-editor" {
+		t.Errorf("versions = %v, want create … delete by their tokens", history)
+	}
 }
 
 func TestAPIFAQValidation(t *testing.T) {

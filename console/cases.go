@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,25 @@ type caseView struct {
 	// ReplyLate is true once ReplyUntil has passed: the reply form is
 	// replaced by a note.
 	ReplyLate bool
+	// FacebookURL opens the case on Facebook: the comment itself, or the
+	// Page's Messenger inbox; FacebookLabel names the link.
+	FacebookURL, FacebookLabel string
+}
+
+// inboxURL is the Page's Messenger inbox in Meta Business Suite.
+const inboxURL = "https://business.facebook.com/latest/inbox/all"
+
+// facebookLink returns the link that opens a case on Facebook, or "" when
+// its event is unknown.
+func facebookLink(c pagebot.Channel, ev *pagebot.Event) (href, label string) {
+	if c == pagebot.ChannelMessage {
+		return inboxURL, "Ouvrir la boîte de réception"
+	}
+	if ev == nil || ev.ObjectID == "" {
+		return "", ""
+	}
+	// A comment id "<post id>_<comment id>" opens the comment.
+	return "https://www.facebook.com/" + url.PathEscape(ev.ObjectID), "Voir sur Facebook"
 }
 
 // DueSoon is how close to its due time a case is flagged in the queue.
@@ -56,16 +76,15 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 		d.Cases[i] = caseView{Case: c, Age: age(now.Sub(c.CreatedAt)),
 			Overdue: !c.DueAt.IsZero() && now.After(c.DueAt), Mine: c.AssignedTo == me,
 			Soon: !c.DueAt.IsZero() && !now.After(c.DueAt) && c.DueAt.Sub(now) <= DueSoon}
-		if c.Channel == pagebot.ChannelMessage {
-			ev, err := h.store.Event(r.Context(), c.EventID)
-			if err != nil && pagebot.ErrorCode(err) != pagebot.ENOTFOUND {
-				h.serverError(w, r, err)
-				return
-			}
-			if ev != nil {
-				d.Cases[i].ReplyUntil = sentAt(ev).Add(HumanAgentWindow)
-				d.Cases[i].ReplyLate = now.After(d.Cases[i].ReplyUntil)
-			}
+		ev, err := h.store.Event(r.Context(), c.EventID)
+		if err != nil && pagebot.ErrorCode(err) != pagebot.ENOTFOUND {
+			h.serverError(w, r, err)
+			return
+		}
+		d.Cases[i].FacebookURL, d.Cases[i].FacebookLabel = facebookLink(c.Channel, ev)
+		if c.Channel == pagebot.ChannelMessage && ev != nil {
+			d.Cases[i].ReplyUntil = sentAt(ev).Add(HumanAgentWindow)
+			d.Cases[i].ReplyLate = now.After(d.Cases[i].ReplyUntil)
 		}
 		if c.Channel != pagebot.ChannelComment {
 			continue

@@ -63,6 +63,8 @@ type FAQIndex interface {
 	FAQ() *kb.FAQ
 	Put(e kb.Entry) error
 	Delete(id string) error
+	// Replace swaps in a whole new FAQ (an import).
+	Replace(faq *kb.FAQ) error
 	Search(text string, k int) (*kb.Result, error)
 }
 
@@ -127,6 +129,8 @@ type Store interface {
 	// Stats counts the work waiting.
 	Stats(ctx context.Context) (Stats, error)
 	Report(ctx context.Context, from, to time.Time, loc *time.Location) (Report, error) // activity of the events received in [from, to): dashboard.go
+	AddFAQVersion(ctx context.Context, v FAQVersion) (FAQVersion, error)                // records a version of a FAQ entry: faq_history.go
+	FAQVersions(ctx context.Context, entryID string) ([]FAQVersion, error)              // an entry's versions, newest first: faq_history.go
 }
 
 // Deps are the console's collaborators. All are required but Moderation
@@ -263,6 +267,10 @@ func (h *handler) routes() http.Handler {
 	mux.HandleFunc("GET "+Prefix+"/faq/{id}/edit", h.need(roleEditor, h.faqEdit))
 	mux.HandleFunc("POST "+Prefix+"/faq/{id}/edit", h.need(roleEditor, h.faqUpdate))
 	mux.HandleFunc("POST "+Prefix+"/faq/{id}/delete", h.need(roleEditor, h.faqDelete))
+	mux.HandleFunc("GET "+Prefix+"/faq/{id}/history", h.need(roleEditor, h.faqHistory))
+	mux.HandleFunc("GET "+Prefix+"/faq/export", h.need(roleEditor, h.faqExport))
+	mux.HandleFunc("GET "+Prefix+"/faq/import", h.need(roleEditor, h.faqImportForm))
+	mux.HandleFunc("POST "+Prefix+"/faq/import", h.upload(maxImportBytes, h.need(roleEditor, h.faqImport)))
 	mux.HandleFunc("GET "+Prefix+"/learning", h.need(roleEditor, h.learning))
 	mux.HandleFunc("GET "+Prefix+"/learning/new", h.need(roleEditor, h.learningNew))
 	mux.HandleFunc("POST "+Prefix+"/learning/variant", h.need(roleEditor, h.learningVariant))

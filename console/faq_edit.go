@@ -137,6 +137,7 @@ func (h *handler) faqCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(r, "faq.create", "faq:"+f.Entry.ID, f.Entry.Question)
+	h.recordVersion(r, pagebot.FAQCreate, f.Entry)
 	h.flash(r, fmt.Sprintf("Entrée « %s » créée : elle sert dès maintenant aux réponses.", f.Entry.ID))
 	http.Redirect(w, r, Prefix+"/faq/"+f.Entry.ID+"/edit", http.StatusSeeOther)
 }
@@ -172,6 +173,7 @@ func (h *handler) faqUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(r, "faq.update", "faq:"+f.Entry.ID, "champs modifiés : "+strings.Join(changedFields(old, f.Entry), ", "))
+	h.recordVersion(r, pagebot.FAQUpdate, f.Entry)
 	h.flash(r, fmt.Sprintf("Entrée « %s » enregistrée.", f.Entry.ID))
 	http.Redirect(w, r, Prefix+"/faq/"+f.Entry.ID+"/edit", http.StatusSeeOther)
 }
@@ -235,6 +237,7 @@ func (h *handler) faqDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(r, "faq.delete", "faq:"+id, old.Question)
+	h.recordVersion(r, pagebot.FAQDelete, old)
 	h.flash(r, fmt.Sprintf("Entrée « %s » supprimée.", id))
 	http.Redirect(w, r, Prefix+"/faq", http.StatusSeeOther)
 }

@@ -23,7 +23,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the templates of the console, each rendered inside layout.html.
-var pages = []string{"login", "error", "dashboard", "faq_list", "faq_edit", "try", "cases", "users", "moderation", "drafts", "learning"}
+var pages = []string{"login", "error", "dashboard", "faq_list", "faq_edit", "try", "cases", "users", "moderation", "drafts", "learning", "faq_import", "faq_history"}
 
 // views are the parsed templates, one per page.
 type views struct {
