@@ -168,46 +168,17 @@ func (db *DB) ReleaseEvents(ctx context.Context, owner string) error {
 func (db *DB) CompleteEvent(ctx context.Context, owner string, eventID int64, d *pagebot.Decision,
 	actions []pagebot.OutboxAction, c *pagebot.Case) ([]pagebot.OutboxAction, error) {
 	now := db.now()
-	out := make([]pagebot.OutboxAction, len(actions))
-	for i, a := range actions {
-		if a.Status == "" {
-			a.Status = pagebot.OutboxPending
-		}
-		if a.Status != pagebot.OutboxPending && a.Status != pagebot.OutboxDraft {
-			return nil, pagebot.Errorf(pagebot.EINVALID, "Action %d : statut %q impossible à la création.", i, a.Status)
-		}
-		if a.Kind == "" || a.Target == "" {
-			return nil, pagebot.Errorf(pagebot.EINVALID, "Action %d : type et cible obligatoires.", i)
-		}
-		a.EventID, a.Attempts, a.Result, a.Error = eventID, 0, "", ""
-		a.CreatedAt, a.UpdatedAt = now, now
-		a.NextAt = trunc(a.NextAt)
-		if a.NextAt.IsZero() {
-			a.NextAt = now
-		}
-		out[i] = a
+	prep, err := pagebot.PrepareCompletion(eventID, now, trunc, d, actions, c)
+	if err != nil {
+		return nil, err
 	}
+	out := prep.Actions
 	var kase pagebot.Case
-	if c != nil {
-		kase = *c
-		kase.EventID = eventID
-		if kase.Status == "" {
-			kase.Status = pagebot.CaseOpen
-		}
-		if kase.Status != pagebot.CaseOpen {
-			return nil, pagebot.Errorf(pagebot.EINVALID, "Un dossier est créé ouvert.")
-		}
-		kase.CreatedAt = trunc(kase.CreatedAt)
-		if kase.CreatedAt.IsZero() {
-			kase.CreatedAt = now
-		}
-		kase.DueAt, kase.ClosedAt, kase.CloseNote = trunc(kase.DueAt), time.Time{}, ""
-	}
-	if d != nil && !d.Action.Valid() {
-		return nil, pagebot.Errorf(pagebot.EINVALID, "Décision %q inconnue.", d.Action)
+	if prep.Case != nil {
+		kase = *prep.Case
 	}
 
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var status string
 		var claimedBy sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM events WHERE id = $1 FOR UPDATE`, eventID).
