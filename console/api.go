@@ -417,9 +417,11 @@ func (a *api) putEntry(w http.ResponseWriter, r *http.Request, e kb.Entry, undo 
 	}
 	if err := a.saver.SaveFAQ(a.index.FAQ()); err != nil {
 		if uerr := undo(); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("undo: %w", uerr))
+			a.serverError(w, r, errors.Join(fmt.Errorf("save faq: %w", err), fmt.Errorf("undo: %w", uerr)))
+		} else {
+			// ECONFLICT: changed meanwhile through another replica.
+			a.fail(w, r, fmt.Errorf("save faq: %w", err))
 		}
-		a.serverError(w, r, fmt.Errorf("save faq: %w", err))
 		return false
 	}
 	return true
@@ -451,9 +453,11 @@ func (a *api) faqDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := a.saver.SaveFAQ(a.index.FAQ()); err != nil {
 		if uerr := a.index.Put(old); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("undo: %w", uerr))
+			a.serverError(w, r, errors.Join(fmt.Errorf("save faq: %w", err), fmt.Errorf("undo: %w", uerr)))
+		} else {
+			// ECONFLICT: changed meanwhile through another replica.
+			a.fail(w, r, fmt.Errorf("save faq: %w", err))
 		}
-		a.serverError(w, r, fmt.Errorf("save faq: %w", err))
 		return
 	}
 	a.audit(r, "faq.delete", "faq:"+id, old.Question)

@@ -427,6 +427,26 @@ func TestAPISaverFailureUndoesEdit(t *testing.T) {
 	}
 }
 
+// A colleague changed the entry through another replica meanwhile: the
+// shared store refuses the save (ECONFLICT); the API says 409 with the
+// store's message, and the index is put back.
+func TestAPISaveConflict(t *testing.T) {
+	f := MustAPIFixture(t)
+	f.saver.fail(pagebot.Errorf(pagebot.ECONFLICT, "La fiche « rsa-demande » vient d'être modifiée par ailleurs ; rechargez la page."))
+	before, _ := f.index.FAQ().Entry("rsa-demande")
+	e := wantAPIError(t, "PUT", f.as(t, "editor", "PUT", "/api/faq/rsa-demande", `{"question": "Q ?", "answer": "R."}`), http.StatusConflict)
+	if !strings.Contains(e.Error, "modifiée par ailleurs") {
+		t.Errorf("409 error = %q, want the store's message", e.Error)
+	}
+	if after, _ := f.index.FAQ().Entry("rsa-demande"); !cmp.Equal(before, after) {
+		t.Errorf("refused save left the index changed: %+v", after)
+	}
+	wantAPIError(t, "DELETE", f.as(t, "editor", "DELETE", "/api/faq/rsa-demande", ""), http.StatusConflict)
+	if _, ok := f.index.FAQ().Entry("rsa-demande"); !ok {
+		t.Error("refused save left the entry deleted")
+	}
+}
+
 // askJSONFields are the fields of `pagebot ask --json` without -v (moderation_rule
 // only appears when a rule fired).
 var askJSONFields = []string{"action", "confidence", "faq_id", "hide", "masked", "moderation", "pii", "private", "redirect_to", "reply"}

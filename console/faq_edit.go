@@ -194,9 +194,11 @@ func (h *handler) putEntry(w http.ResponseWriter, r *http.Request, f *faqForm, u
 	}
 	if err := h.saver.SaveFAQ(h.index.FAQ()); err != nil {
 		if uerr := undo(); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("undo: %w", uerr))
+			h.serverError(w, r, errors.Join(fmt.Errorf("save faq: %w", err), fmt.Errorf("undo: %w", uerr)))
+		} else {
+			// ECONFLICT: changed meanwhile through another replica.
+			h.fail(w, r, fmt.Errorf("save faq: %w", err))
 		}
-		h.serverError(w, r, fmt.Errorf("save faq: %w", err))
 		return false
 	}
 	return true
@@ -231,9 +233,11 @@ func (h *handler) faqDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := h.saver.SaveFAQ(h.index.FAQ()); err != nil {
 		if uerr := h.index.Put(old); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("undo: %w", uerr))
+			h.serverError(w, r, errors.Join(fmt.Errorf("save faq: %w", err), fmt.Errorf("undo: %w", uerr)))
+		} else {
+			// ECONFLICT: changed meanwhile through another replica.
+			h.fail(w, r, fmt.Errorf("save faq: %w", err))
 		}
-		h.serverError(w, r, fmt.Errorf("save faq: %w", err))
 		return
 	}
 	h.audit(r, "faq.delete", "faq:"+id, old.Question)

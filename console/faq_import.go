@@ -159,9 +159,11 @@ func (h *handler) faqImport(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := h.saver.SaveFAQ(h.index.FAQ()); err != nil {
 		if uerr := h.index.Replace(cur); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("undo: %w", uerr))
+			h.serverError(w, r, errors.Join(fmt.Errorf("save faq: %w", err), fmt.Errorf("undo: %w", uerr)))
+		} else {
+			// ECONFLICT: changed meanwhile through another replica.
+			h.fail(w, r, fmt.Errorf("save faq: %w", err))
 		}
-		h.serverError(w, r, fmt.Errorf("save faq: %w", err))
 		return
 	}
 	created, updated, deleted := faqChanges(cur, faq)

@@ -25,7 +25,8 @@ type Call struct {
 //
 // It remembers what it did to each comment, so that Comment reports a
 // comment hidden after HideComment and closed to private replies after
-// PrivateReply, as Graph would.
+// PrivateReply, and PageReplies lists the replies ReplyComment recorded, as
+// Graph would.
 type DryRun struct {
 	pageID string
 
@@ -33,11 +34,12 @@ type DryRun struct {
 	calls    []Call
 	seq      int
 	comments map[string]*CommentInfo
+	replies  map[string][]string // fake reply ids by comment, oldest first
 }
 
 // NewDryRun returns a DryRun acting for pageID (which may be a placeholder).
 func NewDryRun(pageID string) *DryRun {
-	return &DryRun{pageID: pageID, comments: make(map[string]*CommentInfo)}
+	return &DryRun{pageID: pageID, comments: make(map[string]*CommentInfo), replies: make(map[string][]string)}
 }
 
 // Calls returns the recorded calls in order.
@@ -82,6 +84,12 @@ func (d *DryRun) Comment(ctx context.Context, commentID string) (CommentInfo, er
 	return comment(ctx, d.send, commentID)
 }
 
+// PageReplies records the read and returns the ids of the replies recorded
+// under the comment, newest first.
+func (d *DryRun) PageReplies(ctx context.Context, commentID string) ([]string, error) {
+	return pageReplies(ctx, d.send, d.pageID, commentID)
+}
+
 func (d *DryRun) send(ctx context.Context, r request) (fb.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: r.op, Class: Transient, Message: err.Error(), err: err}
@@ -110,6 +118,16 @@ func (d *DryRun) send(ctx context.Context, r request) (fb.Result, error) {
 		state.IsHidden = r.params["is_hidden"] == true
 	case opPrivateReply:
 		state.CanReplyPrivately = false
+	case opReplyComment:
+		d.replies[r.target] = append(d.replies[r.target], fake)
+	case opPageReplies:
+		// One page, newest first, as the client asks for.
+		ids := d.replies[r.target]
+		data := make([]any, 0, len(ids))
+		for i := len(ids) - 1; i >= 0; i-- {
+			data = append(data, map[string]any{"id": ids[i], "from": map[string]any{"id": d.pageID}})
+		}
+		return fb.Result{"data": data}, nil
 	}
 
 	switch r.result {

@@ -203,7 +203,8 @@ const (
 )
 
 // classifyGraph maps a Graph error to a class. op matters only for 100/33
-// (object gone): a reply to or a check of a deleted comment is moot (Done),
+// (object gone): a reply to, a check of or a look at the replies of a
+// deleted comment is moot (Done),
 // a private reply to it is Dropped, and elsewhere it is a bug (Permanent). An
 // empty op is treated as a comment operation.
 func classifyGraph(op string, fe *fb.Error) Class {
@@ -213,7 +214,7 @@ func classifyGraph(op string, fe *fb.Error) Class {
 		return Done
 	case code == codeInvalidParam && sub == subGone:
 		switch op {
-		case "", opReplyComment, opHideComment, opComment:
+		case "", opReplyComment, opHideComment, opComment, opPageReplies:
 			return Done
 		case opPrivateReply:
 			return Dropped

@@ -1,6 +1,7 @@
 // Package graph is pagebot's client for the Facebook Graph API: the handful of
-// calls the bot makes on its Page (reply to, hide and check comments, send
-// private replies and Messenger messages, hand a thread to the Page inbox),
+// calls the bot makes on its Page (reply to, hide and check comments, list
+// the Page's own replies, send private replies and Messenger messages, hand a
+// thread to the Page inbox),
 // typed, with every failure classified (see Class) and a retry policy that
 // never sends a reply twice on its own.
 //
@@ -46,6 +47,7 @@ type API interface {
 	MarkSeen(ctx context.Context, psid string) error
 	PassThreadToInbox(ctx context.Context, psid, metadata string) error
 	Comment(ctx context.Context, commentID string) (CommentInfo, error)
+	PageReplies(ctx context.Context, commentID string) (replyIDs []string, err error)
 }
 
 var (
@@ -122,8 +124,9 @@ func WithThrottle(t Throttle) Option {
 // message or a handover may have taken effect without an answer (timeout,
 // connection reset, HTML 5xx page), the client does not resend it: it returns
 // an *Error with MaybeDone set, and the caller (the outbox) must check before
-// sending again — with Comment (CanReplyPrivately, its own reply) for comment
-// actions, with the echo carrying SendOptions.Metadata for messages.
+// sending again — with PageReplies for a public reply, with Comment
+// (CanReplyPrivately) for a private reply, with the echo carrying
+// SendOptions.Metadata for messages.
 type Client struct {
 	session  *fb.Session
 	pageID   string
@@ -238,6 +241,17 @@ func (c *Client) PassThreadToInbox(ctx context.Context, psid, metadata string) e
 // comment gives a Done error: nothing is left to do on it.
 func (c *Client) Comment(ctx context.Context, commentID string) (CommentInfo, error) {
 	return comment(ctx, c.send, commentID)
+}
+
+// PageReplies returns the ids of the comments the Page itself posted under
+// commentID (at any depth), newest first, so that the caller can tell
+// whether a ReplyComment whose answer was lost went out: the reply is there
+// or it is not. The Page's other replies (an earlier reply, an agent's) are
+// in the list too; telling them apart is the caller's job. It reads the
+// replies 100 at a time and gives a Permanent error, rather than an
+// incomplete list, past 1,000. A deleted comment gives a Done error.
+func (c *Client) PageReplies(ctx context.Context, commentID string) ([]string, error) {
+	return pageReplies(ctx, c.send, c.pageID, commentID)
 }
 
 // attempt makes one HTTP request.

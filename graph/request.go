@@ -19,6 +19,7 @@ const (
 	opMarkSeen     = "mark seen"
 	opPassThread   = "pass thread"
 	opComment      = "get comment"
+	opPageReplies  = "list page replies"
 )
 
 // PageInboxAppID is the app id of the Page inbox (Meta Business Suite): pass
@@ -35,6 +36,13 @@ const (
 // commentFields are the fields Comment reads.
 const commentFields = "can_reply_privately,is_hidden,from,message"
 
+// How PageReplies reads a comment's replies: pages of replyPageSize, newest
+// first, at most maxReplyPages of them.
+const (
+	replyPageSize = 100
+	maxReplyPages = 10
+)
+
 // resultKind says which success body an endpoint returns, so that the client
 // can check it and the dry run can fake it.
 type resultKind int
@@ -45,6 +53,7 @@ const (
 	resultMessage                     // {"recipient_id":"...","message_id":"..."}
 	resultRecipient                   // {"recipient_id":"..."}
 	resultComment                     // a comment object
+	resultList                        // {"data":[...],"paging":{...}}
 )
 
 // request is one Graph call, built once and sent by *Client or recorded by
@@ -216,6 +225,24 @@ func commentRequest(commentID string) (request, error) {
 	}, nil
 }
 
+// pageRepliesRequest reads one page of the comments under commentID: its
+// replies at every depth (filter=stream: the default filter may leave some
+// out), newest first, so that a reply just posted is on the first page.
+// after is the cursor of the page to read, "" for the first.
+func pageRepliesRequest(commentID, after string) (request, error) {
+	if err := checkID(opPageReplies, "comment id", commentID); err != nil {
+		return request{}, err
+	}
+	p := fb.Params{"fields": "id,from", "filter": "stream", "order": "reverse_chronological", "limit": replyPageSize}
+	if after != "" {
+		p["after"] = after
+	}
+	return request{
+		op: opPageReplies, method: fb.GET, path: "/" + commentID + "/comments",
+		params: p, idempotent: true, result: resultList, target: commentID,
+	}, nil
+}
+
 // stringField reads a string (or number) field of a Graph answer.
 func stringField(res fb.Result, key string) string {
 	switch v := res[key].(type) {
@@ -246,6 +273,11 @@ func checkResult(r request, res fb.Result) *Error {
 		// huandu/facebook turns a bare `true` body into a nil Result.
 		if res != nil && res["success"] != true {
 			return missing("success=true")
+		}
+	case resultList:
+		// A read: nothing can have taken effect.
+		if _, ok := res["data"].([]any); !ok {
+			return &Error{Op: r.op, Class: Permanent, Message: "answer has no data list"}
 		}
 	}
 	return nil
@@ -342,4 +374,48 @@ func comment(ctx context.Context, send sender, commentID string) (CommentInfo, e
 		ID: raw.ID, Message: raw.Message, FromID: raw.From.ID, FromName: raw.From.Name,
 		IsHidden: raw.IsHidden, CanReplyPrivately: raw.CanReplyPrivately,
 	}, nil
+}
+
+func pageReplies(ctx context.Context, send sender, pageID, commentID string) ([]string, error) {
+	var ids []string
+	after := ""
+	for range maxReplyPages {
+		r, err := pageRepliesRequest(commentID, after)
+		if err != nil {
+			return nil, err
+		}
+		res, err := send(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Data []struct {
+				ID   string `facebook:"id"`
+				From struct {
+					ID string `facebook:"id"`
+				} `facebook:"from"`
+			} `facebook:"data"`
+			Paging struct {
+				Next    string `facebook:"next"`
+				Cursors struct {
+					After string `facebook:"after"`
+				} `facebook:"cursors"`
+			} `facebook:"paging"`
+		}
+		if err := res.Decode(&page); err != nil {
+			return nil, &Error{Op: opPageReplies, Class: Permanent, Message: "decode answer: " + err.Error(), err: err}
+		}
+		for _, c := range page.Data {
+			if c.ID != "" && c.From.ID == pageID {
+				ids = append(ids, c.ID)
+			}
+		}
+		// Graph gives a next link only when there is more to read.
+		if page.Paging.Next == "" || page.Paging.Cursors.After == "" {
+			return ids, nil
+		}
+		after = page.Paging.Cursors.After
+	}
+	return nil, &Error{Op: opPageReplies, Class: Permanent,
+		Message: fmt.Sprintf("comment has more than %d replies: cannot tell them all", maxReplyPages*replyPageSize)}
 }

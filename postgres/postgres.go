@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/alexedwards/scs/postgresstore"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 )
@@ -43,7 +44,12 @@ type DB struct {
 	// Leases, ReceivedAt and other store-assigned times come from it.
 	Now func() time.Time
 
-	db *sql.DB
+	// OnWatchError, when set, is told why WatchFAQ's listening connection
+	// failed before it reconnects (for the log).
+	OnWatchError func(error)
+
+	db       *sql.DB
+	sessions *postgresstore.PostgresStore // see Sessions
 }
 
 // New returns a store for dsn, not yet opened.
@@ -75,6 +81,7 @@ func (db *DB) Open() error {
 		db.db.Close()
 		return fmt.Errorf("open postgres: %w", err)
 	}
+	db.openSessions()
 	return nil
 }
 
@@ -83,6 +90,7 @@ func (db *DB) Close() error {
 	if db.db == nil {
 		return nil
 	}
+	db.closeSessions()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("close postgres: %w", err)
 	}

@@ -2,13 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,62 +13,25 @@ import (
 
 	"pagebot"
 	"pagebot/postgres"
+	"pagebot/postgres/pgtest"
 	"pagebot/storetest"
 )
 
 var _ storetest.Store = (*postgres.DB)(nil)
 
 // dsnEnv names the server the tests run on; without it they skip.
-const dsnEnv = "PAGEBOT_TEST_POSTGRES_DSN"
+const dsnEnv = pgtest.Env
 
 // baseDSN returns the test server's DSN, or skips the test.
-func baseDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		tb.Skipf("PostgreSQL tests skipped: set %s to a database the tests may create schemas in, e.g. "+
-			"%s='postgres://postgres@127.0.0.1:5432/test?sslmode=disable'", dsnEnv, dsnEnv)
-	}
-	return dsn
-}
+func baseDSN(tb testing.TB) string { tb.Helper(); return pgtest.BaseDSN(tb) }
 
-// MustSchema creates an empty schema for one test, dropped at its end, and
-// returns a DSN whose search_path puts the store's tables there.
-func MustSchema(tb testing.TB) string {
-	tb.Helper()
-	dsn := baseDSN(tb)
-	conn, err := sql.Open("pgx", dsn)
-	if err != nil {
-		tb.Fatalf("open %s: %v", dsnEnv, err)
-	}
-	tb.Cleanup(func() { conn.Close() })
-	schema := "pagebot_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := conn.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSearchPath(tb, dsn, schema)
-}
+// MustSchema creates an empty schema for one test (see pgtest.Schema).
+func MustSchema(tb testing.TB) string { tb.Helper(); return pgtest.Schema(tb) }
 
-// withSearchPath sets the search_path run-time parameter of a URL or
-// keyword/value DSN.
+// withSearchPath sets the search_path of a DSN (see pgtest.WithSearchPath).
 func withSearchPath(tb testing.TB, dsn, schema string) string {
 	tb.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatalf("parse %s: %v", dsnEnv, err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema
+	return pgtest.WithSearchPath(tb, dsn, schema)
 }
 
 // mustOpen opens a store on dsn, closed at the end of the test.

@@ -22,19 +22,10 @@ type FAQVersion = pagebot.FAQVersion
 // AddFAQVersion records a version of an entry, numbered after the entry's
 // latest one; a zero At means now. It returns the version stored. EINVALID
 // for an empty entry id or actor, an unknown action or an entry that is not
-// a JSON object.
+// a JSON object (see pagebot.FAQVersion.Validate).
 func (db *DB) AddFAQVersion(ctx context.Context, v FAQVersion) (FAQVersion, error) {
-	switch {
-	case v.EntryID == "":
-		return FAQVersion{}, pagebot.Errorf(pagebot.EINVALID, "Version de la FAQ sans identifiant d'entrée.")
-	case v.Actor == "":
-		return FAQVersion{}, pagebot.Errorf(pagebot.EINVALID, "Version de la FAQ sans auteur.")
-	case v.Action != FAQCreate && v.Action != FAQUpdate && v.Action != FAQDelete:
-		return FAQVersion{}, pagebot.Errorf(pagebot.EINVALID, "Action %q inconnue : attendu create, update ou delete.", v.Action)
-	}
-	var obj map[string]any
-	if err := json.Unmarshal(v.Entry, &obj); err != nil || obj == nil {
-		return FAQVersion{}, pagebot.Errorf(pagebot.EINVALID, "Version de l'entrée %q : le contenu doit être un objet JSON.", v.EntryID)
+	if err := v.Validate(); err != nil {
+		return FAQVersion{}, err
 	}
 	v.At = trunc(v.At)
 	if v.At.IsZero() {

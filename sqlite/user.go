@@ -2,82 +2,25 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/alexedwards/scs/v2"
 
 	"pagebot"
+	"pagebot/password"
 )
 
 // User is pagebot.User.
 type User = pagebot.User
 
-// MinPasswordLen is the shortest password accepted, in characters.
-const MinPasswordLen = 10
-
-// maxPasswordBytes is bcrypt's limit: it ignores anything longer.
-const maxPasswordBytes = 72
-
-var userNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,39}$`)
-
-// validRole reports whether role is one of the three console roles.
-func validRole(role string) bool {
-	return role == "agent" || role == "editor" || role == "admin"
-}
-
-func checkUserName(name string) error {
-	if !userNamePattern.MatchString(name) {
-		return pagebot.Errorf(pagebot.EINVALID, "Nom d'utilisateur %q invalide : lettres minuscules, chiffres, point, tiret et soulignement, 40 caractères au plus.", name)
-	}
-	return nil
-}
-
-func checkRole(role string) error {
-	if !validRole(role) {
-		return pagebot.Errorf(pagebot.EINVALID, "Rôle %q inconnu : attendu agent, editor ou admin.", role)
-	}
-	return nil
-}
-
-func checkPassword(password string) error {
-	if n := len([]rune(password)); n < MinPasswordLen {
-		return pagebot.Errorf(pagebot.EINVALID, "Le mot de passe doit compter au moins %d caractères (%d donnés).", MinPasswordLen, n)
-	}
-	if len(password) > maxPasswordBytes {
-		return pagebot.Errorf(pagebot.EINVALID, "Le mot de passe est trop long (%d octets au plus).", maxPasswordBytes)
-	}
-	return nil
-}
-
 // BcryptCost is the cost of new password hashes. Tests lower it to
-// bcrypt.MinCost before opening their stores, for speed; it would be a DB
+// password.MinCost before opening their stores, for speed; it would be a DB
 // field if sqlite.go were not shared work in progress.
-var BcryptCost = bcrypt.DefaultCost
-
-// bcryptCost is BcryptCost, within bcrypt's bounds.
-func (db *DB) bcryptCost() int {
-	return min(max(BcryptCost, bcrypt.MinCost), bcrypt.MaxCost)
-}
-
-func (db *DB) hashPassword(password string) (string, error) {
-	if err := checkPassword(password); err != nil {
-		return "", err
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), db.bcryptCost())
-	if err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
-	}
-	return string(h), nil
-}
+var BcryptCost = password.DefaultCost
 
 const userColumns = `id, name, role, created_at, password_changed_at, disabled`
 
@@ -92,14 +35,14 @@ func scanUser(s scanner) (User, string, error) {
 	return u, hash, err
 }
 
-// CreateUser adds a staff account with a bcrypt hash of password. Returns
-// EINVALID for a bad name, role or password (shorter than MinPasswordLen),
+// CreateUser adds a staff account with a bcrypt hash of pw. Returns
+// EINVALID for a bad name, role or password (pagebot.ValidatePassword),
 // ECONFLICT if the name is taken.
-func (db *DB) CreateUser(ctx context.Context, name, role, password string) (User, error) {
-	if err := errors.Join(checkUserName(name), checkRole(role)); err != nil {
+func (db *DB) CreateUser(ctx context.Context, name, role, pw string) (User, error) {
+	if err := errors.Join(pagebot.ValidateUserName(name), pagebot.ValidateRole(role)); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
-	hash, err := db.hashPassword(password)
+	hash, err := password.Hash(pw, BcryptCost)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -154,57 +97,25 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 	return users, nil
 }
 
-// errBadLogin is the one answer to a failed login, whatever failed, so that
-// it does not tell which names exist.
-func errBadLogin() error {
-	return pagebot.Errorf(pagebot.EUNAUTHORIZED, "Nom d'utilisateur ou mot de passe incorrect.")
-}
-
-// CheckPassword returns the enabled account name whose password is
-// password. An unknown name, a wrong password and a disabled account all
-// return the same EUNAUTHORIZED error, in about the same time.
-func (db *DB) CheckPassword(ctx context.Context, name, password string) (User, error) {
+// CheckPassword returns the enabled account name whose password is pw. An
+// unknown name, a wrong password and a disabled account all return the same
+// EUNAUTHORIZED error, in about the same time.
+func (db *DB) CheckPassword(ctx context.Context, name, pw string) (User, error) {
 	u, hash, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE name = ?`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		// Spend the time a real comparison takes.
-		_ = bcrypt.CompareHashAndPassword(db.dummyHash(), []byte(password))
-		return User{}, errBadLogin()
-	} else if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("check password: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
-		return User{}, errBadLogin()
+	if err := password.Check(hash, pw, u.Disabled, BcryptCost); err != nil {
+		return User{}, err
 	}
 	return u, nil
-}
-
-var (
-	dummyMu     sync.Mutex
-	dummyHashes = map[int][]byte{}
-)
-
-// dummyHash is a hash at the store's cost, compared against when the name is
-// unknown.
-func (db *DB) dummyHash() []byte {
-	cost := db.bcryptCost()
-	dummyMu.Lock()
-	defer dummyMu.Unlock()
-	if h, ok := dummyHashes[cost]; ok {
-		return h
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), cost)
-	if err != nil {
-		return nil
-	}
-	dummyHashes[cost] = h
-	return h
 }
 
 // SetPassword replaces a user's password and records when, so that the
 // console can end the sessions opened before. Returns EINVALID for a too
 // short password, ENOTFOUND for an unknown user.
-func (db *DB) SetPassword(ctx context.Context, name, password string) error {
-	hash, err := db.hashPassword(password)
+func (db *DB) SetPassword(ctx context.Context, name, pw string) error {
+	hash, err := password.Hash(pw, BcryptCost)
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
@@ -244,24 +155,15 @@ func affectedOne(res sql.Result, err error, name string) error {
 	return nil
 }
 
-// apiTokenPrefix marks pagebot tokens, so that secret scanners and people
-// recognise one.
-const apiTokenPrefix = "pbt_"
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // CreateAPIToken creates a token for a script, with a role, and returns it:
 // only its hash is kept, so it cannot be shown again. name labels it
 // ("export-nuit"). Returns EINVALID for a bad name or role, ECONFLICT if the
 // name is taken.
 func (db *DB) CreateAPIToken(ctx context.Context, name, role, createdBy string) (string, error) {
-	if err := errors.Join(checkUserName(name), checkRole(role)); err != nil {
+	if err := errors.Join(pagebot.ValidateUserName(name), pagebot.ValidateRole(role)); err != nil {
 		return "", fmt.Errorf("create api token: %w", err)
 	}
-	token := apiTokenPrefix + rand.Text()
+	token, hash := pagebot.NewAPIToken()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_tokens WHERE name = ?`, name).Scan(&one)
@@ -271,7 +173,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, name, role, createdBy string) 
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?)`, name, hashToken(token), role, createdBy, dbTime(db.now()))
+			VALUES (?, ?, ?, ?, ?)`, name, hash, role, createdBy, dbTime(db.now()))
 		return err
 	})
 	if err != nil {
@@ -284,7 +186,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, name, role, createdBy string) 
 // EUNAUTHORIZED for an unknown or revoked token.
 func (db *DB) APIToken(ctx context.Context, token string) (name, role string, err error) {
 	err = db.read.QueryRowContext(ctx, `SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`,
-		hashToken(token)).Scan(&name, &role)
+		pagebot.HashAPIToken(token)).Scan(&name, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", pagebot.Errorf(pagebot.EUNAUTHORIZED, "Jeton d'accès inconnu ou révoqué.")
 	} else if err != nil {
@@ -319,8 +221,11 @@ type SessionStore struct {
 	lastPurge atomic.Int64
 }
 
-// Sessions returns the session store of the console.
-func (db *DB) Sessions() *SessionStore {
+var _ scs.CtxStore = (*SessionStore)(nil)
+
+// Sessions returns the session store of the console. Expiry is judged by
+// DB.Now.
+func (db *DB) Sessions() scs.Store {
 	return &SessionStore{db: db}
 }
 
@@ -380,29 +285,18 @@ func (s *SessionStore) Delete(token string) error {
 	return s.DeleteCtx(context.Background(), token)
 }
 
-// APITokenInfo describes an API token, never its secret.
-type APITokenInfo struct {
-	ID        int64
-	Name      string
-	Role      string
-	CreatedBy string
-	CreatedAt time.Time
-	// RevokedAt is zero for a token in use.
-	RevokedAt time.Time
-}
-
 // APITokens lists the API tokens, revoked ones included, by name.
-func (db *DB) APITokens(ctx context.Context) ([]APITokenInfo, error) {
+func (db *DB) APITokens(ctx context.Context) ([]pagebot.APITokenInfo, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, name, role, created_by, created_at, revoked_at
 		FROM api_tokens ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list api tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []APITokenInfo
+	var out []pagebot.APITokenInfo
 	for rows.Next() {
 		var (
-			t                APITokenInfo
+			t                pagebot.APITokenInfo
 			created, revoked sql.NullInt64
 		)
 		if err := rows.Scan(&t.ID, &t.Name, &t.Role, &t.CreatedBy, &created, &revoked); err != nil {

@@ -6,9 +6,15 @@
 //     so a crash at any point either leaves the event claimable again (the
 //     lease expires) or leaves it done with all its actions recorded;
 //   - an outbox action is claimed with a lease too, and its attempt count is
-//     raised at claim time, so an action found again after a crash is known
-//     to have possibly run: it is verified or, where Graph offers no way to
-//     verify, set aside for a human rather than risk posting twice.
+//     raised at claim time, so an action found again after a crash (or after
+//     a failure that leaves it unknown whether Facebook acted) is known to
+//     have possibly run, and is checked before anything is sent again: a
+//     public reply to a comment is looked for among the Page's replies under
+//     that comment, a private reply through the comment's
+//     can_reply_privately, and either is sent only if it is not there;
+//     hides, seen markers and handovers are simply redone. What Graph offers
+//     no way to check (a Messenger message, a comment on a post) is set
+//     aside for a human rather than risk posting twice.
 //
 // Several workers (threads or replicas) can share one store: claims are
 // exclusive while their lease runs.
@@ -63,6 +69,9 @@ type Graph interface {
 	MarkSeen(ctx context.Context, psid string) error
 	PassThreadToInbox(ctx context.Context, psid, metadata string) error
 	Comment(ctx context.Context, commentID string) (graph.CommentInfo, error)
+	// PageReplies lists the ids of the Page's own replies under a comment,
+	// newest first; a deleted comment gives a graph.Done error.
+	PageReplies(ctx context.Context, commentID string) ([]string, error)
 }
 
 // PageInboxAppID is the app id of the Page inbox: an echo sent by it means a
@@ -443,14 +452,16 @@ func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
 	// Attempts was raised by the claim: more than one means an earlier try
 	// may have reached Facebook (a crash, a timeout) without being recorded.
 	if a.Attempts > 1 && (a.Error == "" || hasPrefix(a.Error, uncertainPrefix)) {
-		done, known, err := w.verify(ctx, a)
+		result, done, known, err := w.verify(ctx, a)
 		switch {
 		case err != nil:
 			return w.retry(ctx, a, err, log)
 		case known && done:
-			log.Info("action found done after an interruption: not redone")
-			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, a.Result, "")
-		case !known:
+			log.WithField("result", result).Info("action found done after an interruption: not redone")
+			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, result, "")
+		case known:
+			log.Info("action found not done after an interruption: sent now")
+		default:
 			log.Warn("action interrupted and impossible to verify: set aside for an agent rather than risk a double post")
 			return w.fail(ctx, a, "interrompue sans confirmation : vérifier sur Facebook et renvoyer si besoin")
 		}
@@ -514,24 +525,62 @@ func (w *Worker) fail(ctx context.Context, a pagebot.OutboxAction, why string) e
 	return nil
 }
 
-// verify tells whether an action that may have run did take effect. known
-// is false when Graph gives no way to check.
-func (w *Worker) verify(ctx context.Context, a pagebot.OutboxAction) (done, known bool, err error) {
+// verify tells whether an action that may have run did take effect, and
+// then what it created (result). known is false when Graph gives no way to
+// check; err is a failed check, to be tried again later.
+func (w *Worker) verify(ctx context.Context, a pagebot.OutboxAction) (result string, done, known bool, err error) {
 	switch a.Kind {
 	case pagebot.OutboxHideComment, pagebot.OutboxUnhideComment, pagebot.OutboxMarkSeen, pagebot.OutboxPassThread:
-		return false, true, nil // idempotent: doing it again is harmless
+		return "", false, true, nil // idempotent: doing it again is harmless
 	case pagebot.OutboxPrivateReply:
 		info, err := w.graph.Comment(ctx, a.Target)
 		if err != nil {
 			if graph.Classify(err) == graph.Done {
-				return true, true, nil // the comment is gone: nothing left to do
+				return "", true, true, nil // the comment is gone: nothing left to do
 			}
-			return false, false, err
+			return "", false, false, err
 		}
 		// A comment accepts one private reply: if it no longer can, ours went.
-		return !info.CanReplyPrivately, true, nil
+		return a.Result, !info.CanReplyPrivately, true, nil
+	case pagebot.OutboxReplyComment:
+		return w.verifyReply(ctx, a)
 	}
-	return false, false, nil
+	return "", false, false, nil
+}
+
+// verifyReply looks for an interrupted public reply under its comment: a
+// reply by the Page that no other outbox action created (the bot's holding
+// reply before an agent's, say) is ours. The reply is found done, or known
+// not sent.
+//
+// A comment under a post (the scam warning) is not checked: the post's
+// comments include the Page's own and its agents', which nothing tells from
+// ours, so it stays set aside.
+func (w *Worker) verifyReply(ctx context.Context, a pagebot.OutboxAction) (result string, done, known bool, err error) {
+	ev, err := w.store.Event(ctx, a.EventID)
+	if err != nil {
+		return "", false, false, fmt.Errorf("verify reply: %w", err)
+	}
+	if a.Target != ev.ObjectID {
+		return "", false, false, nil
+	}
+	ids, err := w.graph.PageReplies(ctx, a.Target)
+	if err != nil {
+		if graph.Classify(err) == graph.Done {
+			return "", true, true, nil // the comment is gone: nothing left to do
+		}
+		return "", false, false, err
+	}
+	for _, id := range ids {
+		other, err := w.store.ActionByResult(ctx, id)
+		if err != nil {
+			return "", false, false, fmt.Errorf("verify reply: %w", err)
+		}
+		if !other {
+			return id, true, true, nil
+		}
+	}
+	return "", false, true, nil
 }
 
 func (w *Worker) call(ctx context.Context, a pagebot.OutboxAction) (string, error) {

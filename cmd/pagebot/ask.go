@@ -34,7 +34,7 @@ soit du texte brut (un commentaire), et chaque ligne de sortie est un objet JSON
 			if organism != "" {
 				c.KB.Organism = organism
 			}
-			k, err := loadKnowledge(c, faqFile)
+			k, err := knowledgeInService(c, faqFile)
 			if err != nil {
 				return err
 			}

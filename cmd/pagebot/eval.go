@@ -34,7 +34,7 @@ questions répondables et les pires erreurs ; sort en erreur sous les seuils dem
 			if organism != "" {
 				c.KB.Organism = organism
 			}
-			k, err := loadKnowledge(c, faqFile)
+			k, err := knowledgeInService(c, faqFile)
 			if err != nil {
 				return err
 			}

@@ -60,7 +60,7 @@ func newKBCheckCmd(g *globals) *cobra.Command {
 func newKBImportCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "import FICHIER",
-		Short: "Importe la FAQ de la caisse (YAML ou CSV) dans le dossier de données ; pagebot serve l'utilise ensuite",
+		Short: "Importe la FAQ de la caisse (YAML ou CSV) dans le dossier de données, ou dans la base PostgreSQL partagée par les instances",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, _, err := g.load()
@@ -73,6 +73,19 @@ func newKBImportCmd(g *globals) *cobra.Command {
 			}
 			if faq.Organism == "" {
 				faq.Organism = c.KB.Organism
+			}
+			if isPostgres(storeDSN(c)) {
+				b, err := openStore(c)
+				if err != nil {
+					return err
+				}
+				defer b.Close()
+				rev, err := importShared(cmd.Context(), b.faq, faq)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%d entrées importées dans la base de données (révision %d) ; les instances en service les prennent en compte aussitôt.\n", len(faq.Entries), rev)
+				return nil
 			}
 			dst := importedFAQ(c)
 			if err := writeFAQ(dst, faq); err != nil {
@@ -95,7 +108,7 @@ func newKBExportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			k, err := loadKnowledge(c, "")
+			k, err := knowledgeInService(c, "")
 			if err != nil {
 				return printProblems(g.stdout, err)
 			}

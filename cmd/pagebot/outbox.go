@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"pagebot"
-	"pagebot/sqlite"
 )
 
 func newOutboxCmd(g *globals) *cobra.Command {
@@ -27,12 +26,12 @@ func newOutboxCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, _, err := openStore(c)
+			db, err := openStore(c)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			acts, err := db.Actions(cmd.Context(), sqlite.ActionFilter{Status: pagebot.OutboxStatus(status), Limit: limit})
+			acts, err := db.Actions(cmd.Context(), pagebot.ActionFilter{Status: pagebot.OutboxStatus(status), Limit: limit})
 			if err != nil {
 				return err
 			}

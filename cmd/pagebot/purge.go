@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"pagebot/sqlite"
 )
 
 func newPurgeCmd(g *globals) *cobra.Command {
@@ -25,7 +23,7 @@ func newPurgeCmd(g *globals) *cobra.Command {
 			if (sender == "") == (days == 0) {
 				return errors.New("indiquez soit --sender ID, soit --older-than-days N")
 			}
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				return purge(cmd.Context(), g, db, sender, days)
 			})
 		},
@@ -35,7 +33,7 @@ func newPurgeCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func purge(ctx context.Context, g *globals, db *sqlite.DB, sender string, days int) error {
+func purge(ctx context.Context, g *globals, db store, sender string, days int) error {
 	if sender != "" {
 		actor := "cli"
 		if u, err := user.Current(); err == nil {

@@ -19,12 +19,12 @@ import (
 	"pagebot/bot"
 	"pagebot/config"
 	"pagebot/console"
+	"pagebot/faqsync"
 	"pagebot/graph"
 	"pagebot/kb"
 	"pagebot/metrics"
 	"pagebot/moderation"
 	"pagebot/schedule"
-	"pagebot/sqlite"
 	"pagebot/webhook"
 	"pagebot/worker"
 )
@@ -47,7 +47,7 @@ func newServeCmd(g *globals) *cobra.Command {
 			defer s.Close()
 			log.WithFields(logrus.Fields{
 				"config": fileOrDefaults(used), "faq": s.source, "entries": s.index.DocCount(),
-				"organism": c.KB.Organism, "dry_run": c.DryRun(), "store": redactDSN(s.dsn), "version": version,
+				"organism": c.KB.Organism, "dry_run": c.DryRun(), "store": redactDSN(s.store.dsn), "version": version,
 			}).Info("pagebot ready")
 			return s.Run(cmd.Context(), c.HTTP.Listen)
 		},
@@ -67,8 +67,8 @@ type server struct {
 	log      logrus.FieldLogger
 	index    *kb.Index
 	engine   *bot.Engine
-	store    *sqlite.DB
-	dsn      string
+	store    *backend
+	faqSync  *faqsync.Syncer // nil unless the store shares the FAQ (PostgreSQL)
 	worker   *worker.Worker
 	webhook  *webhook.Handler
 	commit   *webhook.GroupCommit
@@ -97,19 +97,6 @@ func redactDSN(dsn string) string {
 	return dsn
 }
 
-// openStore opens the configured database (SQLite for now).
-func openStore(c config.Config) (*sqlite.DB, string, error) {
-	dsn := storeDSN(c)
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, dsn, errors.New("store.dsn: PostgreSQL is not supported yet; use a SQLite file path")
-	}
-	db := sqlite.New(dsn)
-	if err := db.Open(); err != nil {
-		return nil, dsn, fmt.Errorf("open store: %w", err)
-	}
-	return db, dsn, nil
-}
-
 // newGraph returns the Graph client, or a dry-run recorder when no page
 // token is configured: every call is then recorded in the outbox, not sent.
 func newGraph(c config.Config) (worker.Graph, error) {
@@ -128,14 +115,33 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, idx, err := newEngine(c, k, filepath.Join(c.Data.Dir, "index"))
+	st, err := openStoreLog(c, log.WithField("component", "store"))
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: c, log: log, index: idx, engine: e, source: k.source, addr: make(chan string, 1)}
-	if s.store, s.dsn, err = openStore(c); err != nil {
-		idx.Close()
+	var rev int64
+	if st.faq != nil {
+		// Every replica serves the FAQ kept in the database; the file or
+		// pack only seeds an empty database.
+		if k.faq, rev, err = sharedKnowledge(st.faq, k.faq); err != nil {
+			st.Close()
+			return nil, err
+		}
+		k.source = fmt.Sprintf("base de données (révision %d)", rev)
+	}
+	e, idx, err := newEngine(c, k, filepath.Join(c.Data.Dir, "index"))
+	if err != nil {
+		st.Close()
 		return nil, err
+	}
+	s := &server{cfg: c, log: log, index: idx, engine: e, store: st, source: k.source, addr: make(chan string, 1)}
+	var (
+		faqIndex console.FAQIndex = idx
+		saver    console.FAQSaver = faqSaver{c}
+	)
+	if st.faq != nil {
+		s.faqSync = faqsync.New(st.faq, idx, k.faq, rev, log.WithField("component", "faqsync"))
+		faqIndex, saver = s.faqSync, s.faqSync
 	}
 	s.metrics = metrics.New(func(ctx context.Context) (int, int, int, int, int, error) {
 		st, err := s.store.Stats(ctx)
@@ -197,7 +203,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if c.Facebook.PageID != "" {
 		pages = []string{c.Facebook.PageID}
 	}
-	deps := console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: idx, Saver: faqSaver{c}, Decider: e,
+	deps := console.Deps{Store: s.store, Sessions: s.store.sessions, Index: faqIndex, Saver: saver, Decider: e,
 		Log: log.WithField("component", "console")}
 	if live != nil {
 		deps.Moderation = live
@@ -208,13 +214,13 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		return nil, fmt.Errorf("console: %w", err)
 	}
 	s.api, err = console.NewAPI(console.Config{ClientIPHeader: c.HTTP.ClientIPHeader},
-		console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: idx, Saver: faqSaver{c}, Decider: e,
+		console.Deps{Store: s.store, Sessions: s.store.sessions, Index: faqIndex, Saver: saver, Decider: e,
 			Log: log.WithField("component", "api")}, s.store)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	s.commit = webhook.NewGroupCommit(s.store, 500)
+	s.commit = webhook.NewGroupCommit(s.store.store, 500)
 	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
 		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify), webhook.WithMetrics(s.metrics))
 	if err != nil {
@@ -366,6 +372,15 @@ func (s *server) Run(ctx context.Context, addr string) error {
 		defer wg.Done()
 		s.retention(ctx)
 	}()
+	if s.faqSync != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Notifications bring edits within a second; the poll is a
+			// safety net should one be lost.
+			s.faqSync.Run(ctx, s.store.faq.WatchFAQ, 30*time.Second)
+		}()
+	}
 	if ns := notifiers(s.cfg); len(ns) > 0 {
 		wg.Add(1)
 		go func() {

@@ -53,7 +53,7 @@ func newSimulateCmd(g *globals) *cobra.Command {
 			}
 			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 			if count > 0 {
-				r, err := loadTest(client, url, secret, pageID, args, message, count, concurrency)
+				r, err := loadTest(client, strings.Split(url, ","), secret, pageID, args, message, count, concurrency)
 				if err != nil {
 					return err
 				}
@@ -77,7 +77,7 @@ func newSimulateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&url, "url", "", "adresse du webhook (défaut : http://<http.listen>/webhook)")
+	cmd.Flags().StringVar(&url, "url", "", "adresse du webhook (défaut : http://<http.listen>/webhook) ; en test de charge, plusieurs adresses séparées par des virgules (une par instance) reçoivent les événements à tour de rôle")
 	cmd.Flags().StringVar(&pageID, "page", "", "identifiant de la Page (défaut : facebook.page_id)")
 	cmd.Flags().StringVar(&sender, "from", "2000000000002", "identifiant de l'auteur (PSID pour un message)")
 	cmd.Flags().StringVar(&name, "name", "Camille Martin", "nom de l'auteur d'un commentaire")
@@ -164,8 +164,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // loadTest sends count distinct signed events with the given concurrency
 // (bounded in count, so it always stops by itself) and measures how fast
-// they are acknowledged.
-func loadTest(c *http.Client, url, secret, pageID string, texts []string, message bool, count, concurrency int) (loadReport, error) {
+// they are acknowledged. With several urls (replicas), events go to each in
+// turn, as a round-robin load balancer would send them.
+func loadTest(c *http.Client, urls []string, secret, pageID string, texts []string, message bool, count, concurrency int) (loadReport, error) {
 	if concurrency < 1 {
 		concurrency = 1
 	}
@@ -187,7 +188,7 @@ func loadTest(c *http.Client, url, secret, pageID string, texts []string, messag
 			defer wg.Done()
 			for i := range idx {
 				t := time.Now()
-				status, _, err := postSigned(c, url, secret, bodies[i])
+				status, _, err := postSigned(c, urls[i%len(urls)], secret, bodies[i])
 				d := time.Since(t)
 				mu.Lock()
 				if err != nil || status != http.StatusOK {

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"pagebot"
-	"pagebot/sqlite"
 )
 
 func newTokenCmd(g *globals) *cobra.Command {
@@ -40,7 +39,7 @@ func newTokenCreateCmd(g *globals) *cobra.Command {
 			if name == "" {
 				name = "jeton-" + strings.ToLower(rand.Text()[:8])
 			}
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				token, err := db.CreateAPIToken(cmd.Context(), name, role, "cli")
 				if err != nil {
 					return staffError(err)
@@ -63,10 +62,10 @@ func newTokenCreateCmd(g *globals) *cobra.Command {
 }
 
 // apiTokenInfo describes a token, never its secret.
-type apiTokenInfo = sqlite.APITokenInfo
+type apiTokenInfo = pagebot.APITokenInfo
 
 // listTokens lists the API tokens, revoked ones included.
-func listTokens(ctx context.Context, db *sqlite.DB) ([]apiTokenInfo, error) {
+func listTokens(ctx context.Context, db store) ([]apiTokenInfo, error) {
 	return db.APITokens(ctx)
 }
 
@@ -76,7 +75,7 @@ func newTokenListCmd(g *globals) *cobra.Command {
 		Short: "Liste les jetons (nom, rôle, état, création), jamais leur valeur",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				ts, err := listTokens(cmd.Context(), db)
 				if err != nil {
 					return err
@@ -100,7 +99,7 @@ func newTokenRevokeCmd(g *globals) *cobra.Command {
 		Short: "Révoque un jeton : l'API le refuse dès la requête suivante",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				if err := db.RevokeAPIToken(cmd.Context(), args[0]); err != nil {
 					return staffError(err)
 				}

@@ -40,13 +40,13 @@ func MustRunToken(tb testing.TB, dir string, args ...string) (string, string, er
 
 // mustOpenDirStore opens the store the commands use in dir (the current
 // directory, set by MustRunToken).
-func mustOpenDirStore(tb testing.TB) *sqlite.DB {
+func mustOpenDirStore(tb testing.TB) *backend {
 	tb.Helper()
 	c, _, err := config.Load("", []string{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, _, err := openStore(c)
+	db, err := openStore(c)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"pagebot"
-	"pagebot/sqlite"
 )
 
 func newUserCmd(g *globals) *cobra.Command {
@@ -28,7 +27,7 @@ func newUserCmd(g *globals) *cobra.Command {
 func (g *globals) readPassword() (string, error) {
 	if f, ok := g.stdin.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprintf(g.stderr, "Mot de passe (%d caractères au moins ; il s'affiche, videz l'écran ensuite) : ", sqlite.MinPasswordLen)
+			fmt.Fprintf(g.stderr, "Mot de passe (%d caractères au moins ; il s'affiche, videz l'écran ensuite) : ", pagebot.MinPasswordLen)
 		}
 	}
 	line, err := bufio.NewReader(g.stdin).ReadString('\n')
@@ -52,16 +51,16 @@ func staffError(err error) error {
 }
 
 // withStore opens the configured store, runs fn and closes it.
-func (g *globals) withStore(fn func(db *sqlite.DB) error) error {
+func (g *globals) withStore(fn func(db store) error) error {
 	c, _, err := g.load()
 	if err != nil {
 		return err
 	}
-	db, _, err := openStore(c)
+	db, err := openStore(c)
 	if err != nil {
 		return err
 	}
-	return errors.Join(fn(db), db.Close())
+	return errors.Join(fn(db.store), db.Close())
 }
 
 func newUserAddCmd(g *globals) *cobra.Command {
@@ -80,7 +79,7 @@ func newUserAddCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				u, err := db.CreateUser(cmd.Context(), args[0], role, password)
 				if err != nil {
 					return staffError(err)
@@ -108,7 +107,7 @@ func newUserPasswdCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				if err := db.SetPassword(cmd.Context(), args[0], password); err != nil {
 					return staffError(err)
 				}
@@ -130,7 +129,7 @@ func newUserDisableCmd(g *globals) *cobra.Command {
 		Short: "Désactive un compte (ou le réactive avec --enable)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				if err := db.DisableUser(cmd.Context(), args[0], !enable); err != nil {
 					return staffError(err)
 				}
@@ -157,7 +156,7 @@ func newUserListCmd(g *globals) *cobra.Command {
 		Short: "Liste les comptes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.withStore(func(db *sqlite.DB) error {
+			return g.withStore(func(db store) error {
 				users, err := db.Users(cmd.Context())
 				if err != nil {
 					return err

@@ -4,6 +4,9 @@
 // method=DELETE, access_token and appsecret_proof on every call), records
 // every call so that tests can assert exactly what was sent, and answers like
 // Graph: a success body per endpoint, or canned responses queued with Fail.
+// It keeps the state the calls change (hidden comments, private replies
+// used, deleted objects, the replies posted under each comment), so that
+// reads after them answer as Graph would.
 //
 // It imports no pagebot package, so any package's tests can use it.
 package graphtest
@@ -18,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +53,17 @@ type Server struct {
 	header  http.Header
 	objects map[string]map[string]any
 	deleted map[string]bool
+	replies map[string][]Reply
 	seq     int
+}
+
+// Reply is a comment posted under another comment (or under a post): by the
+// Page through POST /{id}/comments, or by anyone through AddReply.
+type Reply struct {
+	ID      string
+	FromID  string
+	Message string
+	Created time.Time
 }
 
 // Call is one request the server received.
@@ -100,6 +114,10 @@ type Response struct {
 	// Hangup closes the connection without answering, after reading the
 	// request: the client cannot know whether the call took effect.
 	Hangup bool
+	// Applied makes the call take effect, as the default answer would,
+	// before this response is sent instead: with HTML or Hangup, Graph acted
+	// but its answer was lost.
+	Applied bool
 }
 
 // WithHeader returns a copy of r with a header added.
@@ -183,6 +201,7 @@ func New(tb testing.TB) *Server {
 		header:  http.Header{},
 		objects: make(map[string]map[string]any),
 		deleted: make(map[string]bool),
+		replies: make(map[string][]Reply),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL
@@ -246,6 +265,33 @@ func (s *Server) Object(id string) (map[string]any, bool) {
 		out[k] = v
 	}
 	return out, true
+}
+
+// AddReply adds a comment from fromID under commentID, as if someone had
+// posted it on Facebook (a user, or a person answering as the Page from
+// fromID = PageID), and returns its id. It is not a call: Calls does not
+// list it.
+func (s *Server) AddReply(commentID, fromID, message string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addReply(commentID, fromID, message)
+}
+
+// addReply records a reply. s.mu is held.
+func (s *Server) addReply(commentID, fromID, message string) string {
+	s.seq++
+	id := fmt.Sprintf("%s_reply%d", commentID, s.seq)
+	s.replies[commentID] = append(s.replies[commentID], Reply{ID: id, FromID: fromID, Message: message, Created: time.Now()})
+	return id
+}
+
+// Replies returns the replies under a comment, oldest first: those the
+// calls posted (the successful POST /{id}/comments) and those AddReply
+// added.
+func (s *Server) Replies(commentID string) []Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Reply(nil), s.replies[commentID]...)
 }
 
 // object returns the stored object, creating the default one. s.mu is held.
@@ -349,6 +395,9 @@ func (s *Server) answer(c Call, proofSent bool) Response {
 		if len(q.responses) > 0 && q.matches(c.Method, c.Path) {
 			r := q.responses[0]
 			q.responses = q.responses[1:]
+			if r.Applied {
+				s.success(c)
+			}
 			return r
 		}
 	}
@@ -363,21 +412,24 @@ func (s *Server) success(c Call) Response {
 		return APIError{Code: 100, Subcode: 33, Type: "GraphMethodException",
 			Message: fmt.Sprintf("Unsupported %s request. Object with ID '%s' does not exist", strings.ToLower(c.Method), id)}.Response()
 	}
-	s.seq++
 	edge := ""
 	if len(segs) > 1 {
 		edge = segs[1]
 	}
+	if c.Method == http.MethodPost && edge == "comments" {
+		return jsonBody(map[string]any{"id": s.addReply(id, s.PageID, c.Params.Get("message"))})
+	}
+	s.seq++
 	switch {
 	case c.Method == http.MethodDelete:
 		s.deleted[id] = true
 		return jsonBody(map[string]any{"success": true})
 	case c.Method == http.MethodGet && edge == "":
 		return jsonBody(fields(s.object(id), c.Params.Get("fields")))
+	case c.Method == http.MethodGet && edge == "comments":
+		return s.listReplies(c, id)
 	case c.Method == http.MethodGet:
 		return jsonBody(map[string]any{"data": []any{}})
-	case edge == "comments":
-		return jsonBody(map[string]any{"id": fmt.Sprintf("%s_reply%d", id, s.seq)})
 	case edge == "messages":
 		var rcpt struct {
 			ID        string `json:"id"`
@@ -397,6 +449,69 @@ func (s *Server) success(c Call) Response {
 		s.object(id)["is_hidden"] = c.Params.Get("is_hidden") == "true"
 	}
 	return jsonBody(map[string]any{"success": true})
+}
+
+// listReplies answers GET /{id}/comments like Graph: the replies under id,
+// oldest first or, with order=reverse_chronological, newest first, limit
+// (25 by default) at a time from the after cursor, in {"data":[...],
+// "paging":{"cursors":{...},"next":"..."}}, next only when more follow. The
+// filter parameter changes nothing: replies here have no replies. s.mu is
+// held.
+func (s *Server) listReplies(c Call, id string) Response {
+	all := append([]Reply(nil), s.replies[id]...)
+	if c.Params.Get("order") == "reverse_chronological" {
+		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
+			all[i], all[j] = all[j], all[i]
+		}
+	}
+	limit := 25
+	if v := c.Params.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return APIError{Code: 100, Message: fmt.Sprintf("(#100) Invalid limit %q", v)}.Response()
+		}
+		limit = n
+	}
+	start := 0
+	if v := c.Params.Get("after"); v != "" {
+		n, ok := parseCursor(v)
+		if !ok || n > len(all) {
+			return APIError{Code: 100, Message: "(#100) Invalid cursor"}.Response()
+		}
+		start = n
+	}
+	end := min(start+limit, len(all))
+	data := make([]any, 0, end-start)
+	for _, r := range all[start:end] {
+		data = append(data, fields(map[string]any{
+			"id":           r.ID,
+			"from":         map[string]any{"id": r.FromID, "name": "graphtest " + r.FromID},
+			"message":      r.Message,
+			"created_time": r.Created.UTC().Format("2006-01-02T15:04:05-0700"),
+		}, c.Params.Get("fields")))
+	}
+	body := map[string]any{"data": data}
+	if len(data) > 0 {
+		paging := map[string]any{"cursors": map[string]any{"before": cursor(start), "after": cursor(end)}}
+		if end < len(all) {
+			q := url.Values{}
+			for k, v := range c.Params {
+				q[k] = v
+			}
+			q.Set("after", cursor(end))
+			paging["next"] = s.URL + "/" + c.Version + c.Path + "?" + q.Encode()
+		}
+		body["paging"] = paging
+	}
+	return jsonBody(body)
+}
+
+// cursor is the opaque paging cursor of position i in a list.
+func cursor(i int) string { return fmt.Sprintf("graphtest-cursor-%d", i) }
+
+func parseCursor(s string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(s, "graphtest-cursor-"))
+	return n, err == nil && n >= 0 && strings.HasPrefix(s, "graphtest-cursor-")
 }
 
 // fields keeps id and the comma-separated fields asked for.

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"pagebot/graph/graphtest"
+	"pagebot/postgres"
+	"pagebot/postgres/pgtest"
+)
+
+// TestReplicaThroughput measures, on PostgreSQL, how fast one replica and
+// then two replicas acknowledge and handle a burst of comments (the figures
+// in the README). It is a measurement, not a check: it runs only with
+// PAGEBOT_BENCH_REPLICAS=N (events per run), e.g.
+//
+//	PAGEBOT_BENCH_REPLICAS=6000 go test -run TestReplicaThroughput -v ./cmd/pagebot
+func TestReplicaThroughput(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("PAGEBOT_BENCH_REPLICAS"))
+	if n <= 0 {
+		t.Skip("a measurement: set PAGEBOT_BENCH_REPLICAS to the number of events per run")
+	}
+	bin := mustBuildPagebot(t)
+	for _, replicas := range []int{1, 2} {
+		dsn := pgtest.Schema(t)
+		dir := t.TempDir()
+		g := graphtest.New(t)
+		var urls []string
+		for r := range replicas {
+			addr := freePort(t)
+			c := startChild(t, bin, replicaEnv(dir, strconv.Itoa(r), addr, dsn, g.URL), addr)
+			defer c.stop()
+			urls = append(urls, "http://"+addr+"/webhook")
+		}
+		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+		start := time.Now()
+		rep, err := loadTest(client, urls, graphtest.AppSecret, graphtest.PageID,
+			[]string{"à quelle date est versée l'aide au logement ?", "comment faire ma déclaration trimestrielle du RSA ?"}, false, n, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		rep.write(&out)
+		db := postgres.New(dsn)
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			st, err := db.Stats(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.EventsPending == 0 && st.EventsClaimed == 0 && st.ActionsPending == 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		handled := time.Since(start)
+		db.Close()
+		t.Logf("%d replica(s): %s all %d events decided and answered at Graph in %.1f s: %.0f events/s end to end",
+			replicas, out.String(), n, handled.Seconds(), float64(n)/handled.Seconds())
+		if rep.failed > 0 {
+			t.Errorf("%d events not acknowledged", rep.failed)
+		}
+	}
+}

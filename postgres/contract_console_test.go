@@ -1,0 +1,21 @@
+package postgres_test
+
+import (
+	"testing"
+	"time"
+
+	"pagebot/postgres"
+	"pagebot/storetest"
+)
+
+var _ storetest.ConsoleStore = consoleDB{}
+
+// consoleDB gives the console's contract the store's clock to set.
+type consoleDB struct{ *postgres.DB }
+
+func (db consoleDB) SetNow(now func() time.Time) { db.Now = now }
+
+func TestContractConsole(t *testing.T) {
+	baseDSN(t)
+	storetest.RunConsole(t, func(t *testing.T) storetest.ConsoleStore { return consoleDB{MustOpenDB(t)} })
+}
