@@ -317,25 +317,38 @@ func (s *server) alerts(ctx context.Context, ns []alert.Notifier) {
 			return
 		case <-t.C:
 		}
-		now := time.Now()
-		if !s.schedule.IsOpen(now) {
-			continue
-		}
-		cases, err := s.store.Cases(ctx, "open", 500)
-		if err != nil {
-			s.log.WithError(err).Error("alert: list cases")
-			continue
-		}
-		subject, body := alert.Digest(cases, now, s.cfg.Alert.Near, s.schedule.Location())
-		if subject == "" {
-			continue
-		}
-		for _, n := range ns {
-			if err := n.Notify(ctx, subject, body); err != nil {
-				s.log.WithError(err).Error("alert: notify")
-			}
+		if _, err := s.alert(ctx, ns, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.WithError(err).Error("alert")
 		}
 	}
+}
+
+// alert sends the digest due at now, if the office is open, a case needs
+// attention, and no replica has sent the digest of this interval yet: with
+// several replicas on one database, staff get one digest, not one each.
+func (s *server) alert(ctx context.Context, ns []alert.Notifier, now time.Time) (bool, error) {
+	if !s.schedule.IsOpen(now) {
+		return false, nil
+	}
+	cases, err := s.store.Cases(ctx, "open", 500)
+	if err != nil {
+		return false, fmt.Errorf("list cases: %w", err)
+	}
+	subject, body := alert.Digest(cases, now, s.cfg.Alert.Near, s.schedule.Location())
+	if subject == "" {
+		return false, nil
+	}
+	first, err := s.store.Once(ctx, "alert:"+now.Truncate(s.cfg.Alert.Interval).UTC().Format(time.RFC3339))
+	if err != nil || !first {
+		return false, err
+	}
+	var errs []error
+	for _, n := range ns {
+		if err := n.Notify(ctx, subject, body); err != nil {
+			errs = append(errs, fmt.Errorf("notify: %w", err))
+		}
+	}
+	return true, errors.Join(errs...)
 }
 
 // Run serves HTTP on addr and runs the worker until ctx is done, then shuts
