@@ -152,6 +152,15 @@ func TestClientCalls(t *testing.T) {
 			wantParams: url.Values{"fields": {"can_reply_privately,is_hidden,from,message"}},
 			wantResult: "123_456",
 		},
+		{
+			name: "PageReplies",
+			call: func(ctx context.Context, c graph.API) (string, error) {
+				ids, err := c.PageReplies(ctx, "123_456")
+				return strings.Join(ids, ","), err
+			},
+			wantMethod: "GET", wantPath: "/123_456/comments",
+			wantParams: url.Values{"fields": {"id,from"}, "filter": {"stream"}, "order": {"reverse_chronological"}, "limit": {"100"}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,6 +203,101 @@ func TestCommentDecodes(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Comment (-want +got):\n%s", diff)
+	}
+}
+
+func TestPageReplies(t *testing.T) {
+	s := graphtest.New(t)
+	c := MustClient(t, s)
+	ctx := t.Context()
+	if ids, err := c.PageReplies(ctx, "123_456"); err != nil || len(ids) != 0 {
+		t.Fatalf("PageReplies(no reply) = %v, %v; want none", ids, err)
+	}
+	s.AddReply("123_456", "777", "Moi aussi j'attends")
+	ours, err := c.ReplyComment(ctx, "123_456", "Bonjour, voici la réponse.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AddReply("123_456", "888", "Merci")
+	agent := s.AddReply("123_456", graphtest.PageID, "Une conseillère vous répond.")
+	s.AddReply("999_000", graphtest.PageID, "Réponse sous un autre commentaire")
+	got, err := c.PageReplies(ctx, "123_456")
+	if err != nil {
+		t.Fatalf("PageReplies: %v", err)
+	}
+	if diff := cmp.Diff([]string{agent, ours}, got); diff != "" {
+		t.Errorf("PageReplies (-want +got), the Page's replies newest first:\n%s", diff)
+	}
+}
+
+func TestPageRepliesPages(t *testing.T) {
+	tests := []struct {
+		name      string
+		users     int // replies from users after the Page's
+		wantCalls int
+		wantErr   graph.Class // Done for no error
+	}{
+		{"one page", 10, 1, graph.Done},
+		{"exactly one full page", 99, 1, graph.Done},
+		{"three pages", 250, 3, graph.Done},
+		{"too many to tell", 1000, 10, graph.Permanent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := graphtest.New(t)
+			ours := s.AddReply("123_456", graphtest.PageID, "Bonjour")
+			for i := range tc.users {
+				s.AddReply("123_456", fmt.Sprint(1000+i), "Moi aussi")
+			}
+			got, err := MustClient(t, s).PageReplies(t.Context(), "123_456")
+			if class := graph.Classify(err); class != tc.wantErr {
+				t.Fatalf("PageReplies error = %v, want class %v", err, tc.wantErr)
+			}
+			if err == nil && (len(got) != 1 || got[0] != ours) {
+				t.Errorf("PageReplies = %v, want [%s] (the oldest reply, on the last page)", got, ours)
+			}
+			calls := s.Calls()
+			if len(calls) != tc.wantCalls {
+				t.Fatalf("calls = %d, want %d", len(calls), tc.wantCalls)
+			}
+			for i, call := range calls {
+				after := call.Params.Get("after")
+				if (i == 0) != (after == "") {
+					t.Errorf("call %d after = %q, want a cursor on every page but the first", i, after)
+				}
+			}
+		})
+	}
+}
+
+func TestPageRepliesErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		responses []graphtest.Response
+		wantErr   bool
+		wantClass graph.Class
+		wantCalls int
+	}{
+		{name: "comment gone is Done", responses: []graphtest.Response{graphtest.Error(100, 33)}, wantErr: true, wantClass: graph.Done, wantCalls: 1},
+		{name: "HTML 502 on a read is retried", responses: []graphtest.Response{graphtest.HTML(502)}, wantCalls: 2},
+		{name: "permission missing", responses: []graphtest.Response{graphtest.Error(10, 0)}, wantErr: true, wantClass: graph.Permanent, wantCalls: 1},
+		{name: "answer without data", responses: []graphtest.Response{{Body: `{"id":"123_456"}`}}, wantErr: true, wantClass: graph.Permanent, wantCalls: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := graphtest.New(t)
+			s.Fail("GET /comments", tc.responses...)
+			_, err := MustClient(t, s).PageReplies(t.Context(), "123_456")
+			switch {
+			case !tc.wantErr && err != nil:
+				t.Errorf("PageReplies error = %v, want nil", err)
+			case tc.wantErr && (err == nil || graph.Classify(err) != tc.wantClass):
+				t.Errorf("PageReplies error = %v, want a %v error", err, tc.wantClass)
+			}
+			if got := len(s.Calls()); got != tc.wantCalls {
+				t.Errorf("calls = %d, want %d", got, tc.wantCalls)
+			}
+		})
 	}
 }
 
@@ -289,6 +393,10 @@ func TestInvalidArgumentsMakeNoCall(t *testing.T) {
 		}},
 		{"comment id with dots", func(ctx context.Context, c graph.API) error { _, err := c.Comment(ctx, ".."); return err }},
 		{"empty reply", func(ctx context.Context, c graph.API) error { _, err := c.ReplyComment(ctx, "1_2", " "); return err }},
+		{"replies of a comment id with a slash", func(ctx context.Context, c graph.API) error {
+			_, err := c.PageReplies(ctx, "1_2/likes")
+			return err
+		}},
 		{"empty psid", func(ctx context.Context, c graph.API) error { return c.MarkSeen(ctx, "") }},
 		{"text too long", func(ctx context.Context, c graph.API) error {
 			_, err := c.SendMessage(ctx, "24", long, graph.SendOptions{})

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -29,6 +30,8 @@ func script(ctx context.Context, tb testing.TB, api graph.API) (ids []string) {
 	must("", api.PassThreadToInbox(ctx, "24", "escalade"))
 	info, err := api.Comment(ctx, "123_456")
 	must(info.ID, err)
+	replies, err := api.PageReplies(ctx, "123_456")
+	must(strings.Join(replies, ","), err)
 	return ids
 }
 
@@ -47,10 +50,10 @@ func TestDryRunRecordsWhatClientSends(t *testing.T) {
 	if diff := cmp.Diff(want, d.Calls()); diff != "" {
 		t.Errorf("DryRun calls differ from what the client sent (-client +dry run):\n%s", diff)
 	}
-	if got, want := len(d.Calls()), 8; got != want {
+	if got, want := len(d.Calls()), 9; got != want {
 		t.Errorf("recorded %d calls, want %d", got, want)
 	}
-	wantIDs := []string{"dryrun-1", "", "dryrun-3", "dryrun-4", "dryrun-5", "", "", "123_456"}
+	wantIDs := []string{"dryrun-1", "", "dryrun-3", "dryrun-4", "dryrun-5", "", "", "123_456", "dryrun-1"}
 	if diff := cmp.Diff(wantIDs, ids); diff != "" {
 		t.Errorf("returned ids (-want +got):\n%s", diff)
 	}
@@ -105,6 +108,34 @@ func TestDryRunCommentState(t *testing.T) {
 				t.Errorf("Comment (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDryRunPageReplies checks that PageReplies lists the replies the dry
+// run recorded under that comment, newest first, and no other.
+func TestDryRunPageReplies(t *testing.T) {
+	d := graph.NewDryRun("1")
+	ctx := t.Context()
+	if ids, err := d.PageReplies(ctx, "1_2"); err != nil || len(ids) != 0 {
+		t.Fatalf("PageReplies(no reply) = %v, %v; want none", ids, err)
+	}
+	var want []string
+	for _, text := range []string{"Bonjour", "Précision"} {
+		id, err := d.ReplyComment(ctx, "1_2", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{id}, want...)
+	}
+	if _, err := d.ReplyComment(ctx, "1_3", "Ailleurs"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.PageReplies(ctx, "1_2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PageReplies (-want +got):\n%s", diff)
 	}
 }
 

@@ -203,10 +203,9 @@ const (
 )
 
 // classifyGraph maps a Graph error to a class. op matters only for 100/33
-// (object gone): a reply to, a check of or a look at the replies of a
-// deleted comment is moot (Done),
-// a private reply to it is Dropped, and elsewhere it is a bug (Permanent). An
-// empty op is treated as a comment operation.
+// (object gone): a reply to a deleted comment, a check of it or of its
+// replies is moot (Done), a private reply to it is Dropped, and elsewhere it
+// is a bug (Permanent). An empty op is treated as a comment operation.
 func classifyGraph(op string, fe *fb.Error) Class {
 	code, sub := fe.Code, fe.ErrorSubcode
 	switch {

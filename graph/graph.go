@@ -1,9 +1,8 @@
 // Package graph is pagebot's client for the Facebook Graph API: the handful of
 // calls the bot makes on its Page (reply to, hide and check comments, list
 // the Page's own replies, send private replies and Messenger messages, hand a
-// thread to the Page inbox),
-// typed, with every failure classified (see Class) and a retry policy that
-// never sends a reply twice on its own.
+// thread to the Page inbox), typed, with every failure classified (see
+// Class) and a retry policy that never sends a reply twice on its own.
 //
 // It wraps github.com/huandu/facebook/v2 and is the only package that does.
 // DryRun has the same methods and only records what would have been sent; it

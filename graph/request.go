@@ -376,6 +376,8 @@ func comment(ctx context.Context, send sender, commentID string) (CommentInfo, e
 	}, nil
 }
 
+// pageReplies reads the replies under commentID page by page and keeps the
+// Page's.
 func pageReplies(ctx context.Context, send sender, pageID, commentID string) ([]string, error) {
 	var ids []string
 	after := ""

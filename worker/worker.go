@@ -455,12 +455,13 @@ func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
 		result, done, known, err := w.verify(ctx, a)
 		switch {
 		case err != nil:
-			return w.retry(ctx, a, err, log)
+			// Still unknown: the next try must check again, not send.
+			return w.retry(ctx, a, err, true, log)
 		case known && done:
 			log.WithField("result", result).Info("action found done after an interruption: not redone")
 			return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDone, result, "")
 		case known:
-			log.Info("action found not done after an interruption: sent now")
+			log.Info("action interrupted and not found done: done now")
 		default:
 			log.Warn("action interrupted and impossible to verify: set aside for an agent rather than risk a double post")
 			return w.fail(ctx, a, "interrompue sans confirmation : vérifier sur Facebook et renvoyer si besoin")
@@ -478,14 +479,18 @@ func (w *Worker) execute(ctx context.Context, a pagebot.OutboxAction) error {
 		log.WithError(err).Warn("graph action dropped")
 		return w.store.FinishAction(ctx, w.cfg.Owner, a.ID, pagebot.OutboxDropped, "", err.Error())
 	case class == graph.Transient || class == graph.RateLimited:
-		return w.retry(ctx, a, err, log)
+		return w.retry(ctx, a, err, false, log)
 	default:
 		log.WithError(err).Error("graph action failed permanently")
 		return w.fail(ctx, a, err.Error())
 	}
 }
 
-func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, log logrus.FieldLogger) error {
+// retry reschedules an action after err. The error recorded is marked
+// uncertain (uncertainPrefix) when the action may have taken effect: err says
+// so (graph.Error.MaybeDone), or uncertain is set because checking an
+// earlier try failed. The next try then checks before sending.
+func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, uncertain bool, log logrus.FieldLogger) error {
 	if a.Attempts >= w.cfg.MaxAttempts {
 		log.WithError(err).Error("graph action failed after its last attempt")
 		return w.fail(ctx, a, err.Error())
@@ -497,7 +502,7 @@ func (w *Worker) retry(ctx context.Context, a pagebot.OutboxAction, err error, l
 		wait = ge.RegainAccess
 	}
 	msg := err.Error()
-	if errors.As(err, &ge) && ge.MaybeDone {
+	if uncertain || errors.As(err, &ge) && ge.MaybeDone {
 		msg = uncertainPrefix + msg
 	}
 	log.WithError(err).WithField("retry_in", wait.String()).Warn("graph action will be retried")

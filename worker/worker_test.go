@@ -16,11 +16,14 @@ import (
 	"pagebot/sqlite"
 )
 
-// fakeGraph records calls; canReplyPrivately answers Comment.
+// fakeGraph records calls; canReplyPrivately answers Comment, pageReplies
+// and repliesErr answer PageReplies.
 type fakeGraph struct {
 	mu                sync.Mutex
 	calls             []string
 	canReplyPrivately bool
+	pageReplies       []string
+	repliesErr        error
 }
 
 func (f *fakeGraph) record(s string) {
@@ -57,6 +60,10 @@ func (f *fakeGraph) Comment(ctx context.Context, id string) (graph.CommentInfo, 
 	f.record("get " + id)
 	return graph.CommentInfo{ID: id, CanReplyPrivately: f.canReplyPrivately}, nil
 }
+func (f *fakeGraph) PageReplies(ctx context.Context, id string) ([]string, error) {
+	f.record("replies " + id)
+	return f.pageReplies, f.repliesErr
+}
 
 type fixedDecider struct{ d bot.Decision }
 
@@ -73,13 +80,16 @@ func MustStore(tb testing.TB) *sqlite.DB {
 	return db
 }
 
-// interrupted leaves one outbox action of the given kind claimed by a worker
-// that then "died": its lease runs out with Attempts = 1 and no result.
-func interrupted(t *testing.T, db *sqlite.DB, kind pagebot.OutboxKind) {
+// interrupted leaves one outbox action of the given kind on target claimed
+// by a worker that then "died": its lease runs out with Attempts = 1 and no
+// result. Its event is comment c1 under post p1. When earlier is not empty,
+// an earlier reply to c1 was done first, with that result (the bot's
+// holding reply before an agent's). It returns the interrupted action's id.
+func interrupted(t *testing.T, db *sqlite.DB, kind pagebot.OutboxKind, target, earlier string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := db.SaveEvents(ctx, []pagebot.Event{{Key: "comment:c1:add", Kind: pagebot.EventCommentAdd,
-		Channel: pagebot.ChannelComment, ObjectID: "c1", SenderID: "u1", Text: "question", CreatedAt: time.Now()}}); err != nil {
+		Channel: pagebot.ChannelComment, ObjectID: "c1", PostID: "p1", ParentID: "p1", SenderID: "u1", Text: "question", CreatedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := db.ClaimEvents(ctx, "dead", 1, time.Minute)
@@ -87,14 +97,34 @@ func interrupted(t *testing.T, db *sqlite.DB, kind pagebot.OutboxKind) {
 		t.Fatalf("claim = %v %v", evs, err)
 	}
 	now := time.Now()
-	act := pagebot.OutboxAction{Kind: kind, Target: "c1", Text: "réponse", Status: pagebot.OutboxPending, NextAt: now, CreatedAt: now, UpdatedAt: now}
-	if _, err := db.CompleteEvent(ctx, "dead", evs[0].ID, &pagebot.Decision{Action: pagebot.ActionAnswer}, []pagebot.OutboxAction{act}, nil); err != nil {
+	act := pagebot.OutboxAction{Kind: kind, Target: target, Text: "réponse", Status: pagebot.OutboxPending, NextAt: now, CreatedAt: now, UpdatedAt: now}
+	var acts []pagebot.OutboxAction
+	if earlier != "" {
+		acts = append(acts, pagebot.OutboxAction{Kind: pagebot.OutboxReplyComment, Target: "c1", Text: "un conseiller va répondre",
+			Status: pagebot.OutboxPending, NextAt: now, CreatedAt: now, UpdatedAt: now})
+	}
+	if _, err := db.CompleteEvent(ctx, "dead", evs[0].ID, &pagebot.Decision{Action: pagebot.ActionAnswer}, acts, nil); err != nil {
 		t.Fatal(err)
 	}
-	if acts, err := db.ClaimActions(ctx, "dead", 1, 20*time.Millisecond); err != nil || len(acts) != 1 {
-		t.Fatalf("claim actions = %v %v", acts, err)
+	if earlier != "" {
+		claimed, err := db.ClaimActions(ctx, "dead", 1, time.Minute)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim earlier reply = %v %v", claimed, err)
+		}
+		if err := db.FinishAction(ctx, "dead", claimed[0].ID, pagebot.OutboxDone, earlier, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act.EventID = evs[0].ID
+	added, err := db.AddAction(ctx, act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claimed, err := db.ClaimActions(ctx, "dead", 1, 20*time.Millisecond); err != nil || len(claimed) != 1 {
+		t.Fatalf("claim actions = %v %v", claimed, err)
 	}
 	time.Sleep(40 * time.Millisecond) // the lease runs out
+	return added.ID
 }
 
 func newTestWorker(db *sqlite.DB, g *fakeGraph) *Worker {
@@ -103,36 +133,72 @@ func newTestWorker(db *sqlite.DB, g *fakeGraph) *Worker {
 }
 
 func TestInterruptedActions(t *testing.T) {
+	gone := &graph.Error{Op: "list page replies", Code: 100, Subcode: 33, Class: graph.Done, Message: "object does not exist"}
+	down := &graph.Error{Op: "list page replies", Message: "answer is not JSON (52 bytes)", Class: graph.Transient}
 	tests := []struct {
-		name      string
-		kind      pagebot.OutboxKind
-		canReply  bool
-		wantCalls string
-		status    pagebot.OutboxStatus
-		wantCase  bool
+		name        string
+		kind        pagebot.OutboxKind
+		target      string // c1 unless set
+		earlier     string // result of an earlier reply to c1, if any
+		canReply    bool
+		pageReplies []string
+		repliesErr  error
+		wantCalls   string
+		status      pagebot.OutboxStatus
+		result      string
+		wantCase    bool
 	}{
-		{"private reply already sent", pagebot.OutboxPrivateReply, false, "get c1", pagebot.OutboxDone, false},
-		{"private reply not sent", pagebot.OutboxPrivateReply, true, "get c1,private c1", pagebot.OutboxDone, false},
-		{"hide is redone (idempotent)", pagebot.OutboxHideComment, false, "hide c1", pagebot.OutboxDone, false},
-		{"public reply cannot be verified: set aside", pagebot.OutboxReplyComment, false, "", pagebot.OutboxFailed, true},
+		{name: "private reply already sent", kind: pagebot.OutboxPrivateReply,
+			wantCalls: "get c1", status: pagebot.OutboxDone},
+		{name: "private reply not sent", kind: pagebot.OutboxPrivateReply, canReply: true,
+			wantCalls: "get c1,private c1", status: pagebot.OutboxDone, result: "m_c1"},
+		{name: "hide is redone (idempotent)", kind: pagebot.OutboxHideComment,
+			wantCalls: "hide c1", status: pagebot.OutboxDone},
+		{name: "public reply already sent: found, not resent", kind: pagebot.OutboxReplyComment, pageReplies: []string{"c1_r9"},
+			wantCalls: "replies c1", status: pagebot.OutboxDone, result: "c1_r9"},
+		{name: "public reply not sent: sent once", kind: pagebot.OutboxReplyComment,
+			wantCalls: "replies c1,reply c1", status: pagebot.OutboxDone, result: "r_c1"},
+		{name: "another action's reply is not ours: sent once", kind: pagebot.OutboxReplyComment, earlier: "c1_hold", pageReplies: []string{"c1_hold"},
+			wantCalls: "replies c1,reply c1", status: pagebot.OutboxDone, result: "r_c1"},
+		{name: "ours found next to another action's", kind: pagebot.OutboxReplyComment, earlier: "c1_hold", pageReplies: []string{"c1_r9", "c1_hold"},
+			wantCalls: "replies c1", status: pagebot.OutboxDone, result: "c1_r9"},
+		{name: "comment deleted: nothing to do", kind: pagebot.OutboxReplyComment, repliesErr: gone,
+			wantCalls: "replies c1", status: pagebot.OutboxDone},
+		{name: "check fails: retried later, nothing sent", kind: pagebot.OutboxReplyComment, repliesErr: down,
+			wantCalls: "replies c1", status: pagebot.OutboxPending},
+		{name: "comment on a post cannot be verified: set aside", kind: pagebot.OutboxReplyComment, target: "p1",
+			wantCalls: "", status: pagebot.OutboxFailed, wantCase: true},
+		{name: "message cannot be verified: set aside", kind: pagebot.OutboxSendMessage, target: "u1",
+			wantCalls: "", status: pagebot.OutboxFailed, wantCase: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
 			db := MustStore(t)
-			interrupted(t, db, tc.kind)
-			g := &fakeGraph{canReplyPrivately: tc.canReply}
+			target := tc.target
+			if target == "" {
+				target = "c1"
+			}
+			id := interrupted(t, db, tc.kind, target, tc.earlier)
+			g := &fakeGraph{canReplyPrivately: tc.canReply, pageReplies: tc.pageReplies, repliesErr: tc.repliesErr}
 			w := newTestWorker(db, g)
-			if _, err := w.ExecuteActions(context.Background()); err != nil {
+			if _, err := w.ExecuteActions(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if got := strings.Join(g.calls, ","); got != tc.wantCalls {
 				t.Errorf("graph calls = %q, want %q", got, tc.wantCalls)
 			}
-			acts, err := db.Actions(context.Background(), sqlite.ActionFilter{})
-			if err != nil || len(acts) != 1 || acts[0].Status != tc.status {
-				t.Fatalf("actions = %+v %v, want one %s", acts, err, tc.status)
+			a, err := db.Action(ctx, id)
+			if err != nil {
+				t.Fatal(err)
 			}
-			cases, _ := db.Cases(context.Background(), pagebot.CaseOpen, 10)
+			if a.Status != tc.status || a.Result != tc.result {
+				t.Errorf("action = %s result %q, want %s result %q", a.Status, a.Result, tc.status, tc.result)
+			}
+			if tc.status == pagebot.OutboxPending && !strings.HasPrefix(a.Error, uncertainPrefix) {
+				t.Errorf("action error = %q, want it marked uncertain so that the next try checks again", a.Error)
+			}
+			cases, _ := db.Cases(ctx, pagebot.CaseOpen, 10)
 			if (len(cases) == 1) != tc.wantCase {
 				t.Errorf("open cases = %d, want case: %v", len(cases), tc.wantCase)
 			}

@@ -185,32 +185,38 @@ func TestE2EBadSignatureStoresNothing(t *testing.T) {
 }
 
 func TestE2EGraphErrors(t *testing.T) {
+	lost := graphtest.HTML(502)
+	lost.Applied = true // Facebook posted the reply; the proxy lost the answer
 	tests := []struct {
 		name      string
-		responses []graphtest.Response
-		wantCalls int
+		responses []graphtest.Response // for POST /{comment-id}/comments
+		wantCalls string               // methods of the calls to /{comment-id}/comments
 		status    string
+		replies   int // replies posted under the comment
 	}{
-		{"5xx then success", []graphtest.Response{graphtest.APIError{Code: 2, Transient: true}.Response()}, 2, "done"},
+		{"5xx then success", []graphtest.Response{graphtest.APIError{Code: 2, Transient: true}.Response()}, "POST,POST", "done", 1},
 		// An HTML 502 from a proxy does not say whether Facebook posted the
-		// reply: pagebot must not post it a second time; the action is set
-		// aside, visible, for an agent.
-		{"HTML 502 on a reply is never retried blindly", []graphtest.Response{graphtest.HTML(502)}, 1, "failed"},
-		{"rate limit then success", []graphtest.Response{graphtest.Error(4, 0)}, 2, "done"},
-		{"permanent error", []graphtest.Response{graphtest.Error(200, 0), graphtest.Error(200, 0)}, 1, "failed"},
+		// reply: pagebot never resends it blindly. It looks for the Page's
+		// reply under the comment, and sends it only if it is not there.
+		{"HTML 502 on a reply not posted: checked, then sent once", []graphtest.Response{graphtest.HTML(502)}, "POST,GET,POST", "done", 1},
+		{"HTML 502 on a reply posted: found, not resent", []graphtest.Response{lost}, "POST,GET", "done", 1},
+		{"rate limit then success", []graphtest.Response{graphtest.Error(4, 0)}, "POST,POST", "done", 1},
+		{"permanent error", []graphtest.Response{graphtest.Error(200, 0), graphtest.Error(200, 0)}, "POST", "failed", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := MustStartE2E(t)
-			e.graph.Fail("/comments", tc.responses...)
+			e.graph.Fail("POST /comments", tc.responses...)
 			e.post("à quelle date est versée l'aide au logement ?", false, false)
 			deadline := time.Now().Add(30 * time.Second)
+			var act pagebot.OutboxAction
 			for {
 				acts, err := e.srv.store.Actions(context.Background(), sqlite.ActionFilter{})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if len(acts) == 1 && string(acts[0].Status) == tc.status {
+					act = acts[0]
 					break
 				}
 				if time.Now().After(deadline) {
@@ -218,8 +224,23 @@ func TestE2EGraphErrors(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			if calls := e.settle(); len(calls) != tc.wantCalls {
-				t.Errorf("calls = %v, want %d", callNames(calls), tc.wantCalls)
+			calls := e.settle()
+			var methods []string
+			for _, c := range calls {
+				if c.Path != "/"+act.Target+"/comments" {
+					t.Errorf("call %s, want only calls on /%s/comments", c, act.Target)
+				}
+				methods = append(methods, c.Method)
+			}
+			if got := strings.Join(methods, ","); got != tc.wantCalls {
+				t.Errorf("calls = %v, want %s", callNames(calls), tc.wantCalls)
+			}
+			replies := e.graph.Replies(act.Target)
+			if len(replies) != tc.replies {
+				t.Fatalf("replies under the comment = %d, want %d (exactly one when done)", len(replies), tc.replies)
+			}
+			if tc.status == "done" && act.Result != replies[0].ID {
+				t.Errorf("action result = %q, want the reply's id %q", act.Result, replies[0].ID)
 			}
 			cases, err := e.srv.store.Cases(context.Background(), "open", 10)
 			if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"os"
 	"strconv"
@@ -50,16 +49,7 @@ func TestReplicaThroughput(t *testing.T) {
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
-		for {
-			st, err := db.Stats(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.EventsPending == 0 && st.EventsClaimed == 0 && st.ActionsPending == 0 {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitIdle(t, db.Stats, 10*time.Minute)
 		handled := time.Since(start)
 		db.Close()
 		t.Logf("%d replica(s): %s all %d events decided and answered at Graph in %.1f s: %.0f events/s end to end",

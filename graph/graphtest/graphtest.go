@@ -51,6 +51,7 @@ type Server struct {
 	calls   []Call
 	queues  []*queue
 	header  http.Header
+	delay   time.Duration
 	objects map[string]map[string]any
 	deleted map[string]bool
 	replies map[string][]Reply
@@ -238,6 +239,14 @@ func (s *Server) SetHeader(key, value string) {
 	s.header.Set(key, value)
 }
 
+// SetDelay holds every later answer back by d, after the call took effect,
+// as a slow Graph does; a queued response's longer Delay wins.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
 // SetObject sets the fields GET /{id} returns (besides "id"). Objects not set
 // read as a visible comment open to a private reply.
 func (s *Server) SetObject(id string, fields map[string]any) {
@@ -311,6 +320,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := s.answer(call, proofSent)
+	s.mu.Lock()
+	resp.Delay = max(resp.Delay, s.delay)
+	s.mu.Unlock()
 	if resp.Delay > 0 {
 		t := time.NewTimer(resp.Delay)
 		select {
@@ -455,8 +467,8 @@ func (s *Server) success(c Call) Response {
 // oldest first or, with order=reverse_chronological, newest first, limit
 // (25 by default) at a time from the after cursor, in {"data":[...],
 // "paging":{"cursors":{...},"next":"..."}}, next only when more follow. The
-// filter parameter changes nothing: replies here have no replies. s.mu is
-// held.
+// filter parameter changes nothing: only the replies posted on id itself are
+// listed, not their own replies. s.mu is held.
 func (s *Server) listReplies(c Call, id string) Response {
 	all := append([]Reply(nil), s.replies[id]...)
 	if c.Params.Get("order") == "reverse_chronological" {

@@ -2,10 +2,12 @@ package graphtest_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	fb "github.com/huandu/facebook/v2"
@@ -55,6 +57,11 @@ func TestWireFormat(t *testing.T) {
 			name: "reply", method: fb.POST, path: "/1_2/comments", params: fb.Params{"message": "ok"},
 			want: graphtest.Call{Method: "POST", Path: "/1_2/comments", Params: url.Values{"message": {"ok"}}},
 			body: "id",
+		},
+		{
+			name: "list replies", method: fb.GET, path: "/1_2/comments", params: fb.Params{"fields": "id,from", "limit": 100},
+			want: graphtest.Call{Method: "GET", Path: "/1_2/comments", Params: url.Values{"fields": {"id,from"}, "limit": {"100"}}},
+			body: "data",
 		},
 	}
 	for _, tc := range tests {
@@ -205,5 +212,112 @@ func TestCallsConcurrent(t *testing.T) {
 	wg.Wait()
 	if got := len(s.Calls()); got != 20 {
 		t.Errorf("recorded %d calls, want 20", got)
+	}
+}
+
+// TestReplies checks that GET /{id}/comments lists the replies posted by
+// successful calls and by AddReply, in Graph's shape, with order, limit,
+// cursors and fields.
+func TestReplies(t *testing.T) {
+	s := graphtest.New(t)
+	sess := session(s, graphtest.PageToken, graphtest.AppSecret)
+	s.Fail("POST /1_2/comments", graphtest.Error(2, 0)) // failed: no reply
+	for _, msg := range []string{"not posted", "first"} {
+		_, _ = sess.Post("/1_2/comments", fb.Params{"message": msg})
+	}
+	user := s.AddReply("1_2", "777", "moi aussi")
+	if _, err := sess.Post("/1_2/comments", fb.Params{"message": "second"}); err != nil {
+		t.Fatal(err)
+	}
+	s.AddReply("3_4", "777", "ailleurs")
+
+	var got []string
+	for _, r := range s.Replies("1_2") {
+		got = append(got, r.FromID+":"+r.Message)
+	}
+	want := []string{graphtest.PageID + ":first", "777:moi aussi", graphtest.PageID + ":second"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Replies (-want +got):\n%s", diff)
+	}
+
+	type page struct {
+		Data []struct {
+			ID, Message string
+			From        struct{ ID string }
+		}
+		Paging struct {
+			Next    string
+			Cursors struct{ After string }
+		}
+	}
+	read := func(p fb.Params) page {
+		t.Helper()
+		res, err := sess.Get("/1_2/comments", p)
+		if err != nil {
+			t.Fatalf("Get: %v", err)
+		}
+		var pg page
+		if err := res.Decode(&pg); err != nil {
+			t.Fatal(err)
+		}
+		return pg
+	}
+	first := read(fb.Params{"order": "reverse_chronological", "limit": 2, "fields": "id,from"})
+	if len(first.Data) != 2 || first.Data[0].From.ID != graphtest.PageID || first.Data[1].ID != user {
+		t.Fatalf("first page = %+v, want the newest two replies, the Page's second one first", first)
+	}
+	if first.Data[0].Message != "" {
+		t.Errorf("message = %q, want none (not asked for)", first.Data[0].Message)
+	}
+	if first.Paging.Next == "" || first.Paging.Cursors.After == "" {
+		t.Fatalf("paging = %+v, want a next link and an after cursor", first.Paging)
+	}
+	last := read(fb.Params{"order": "reverse_chronological", "limit": 2, "after": first.Paging.Cursors.After})
+	if len(last.Data) != 1 || last.Data[0].Message != "first" || last.Paging.Next != "" {
+		t.Errorf("last page = %+v, want the oldest reply and no next link", last)
+	}
+	if all := read(nil); len(all.Data) != 3 || all.Data[0].Message != "first" {
+		t.Errorf("default = %+v, want the three replies, oldest first", all)
+	}
+	if _, err := sess.Delete("/1_2", nil); err != nil {
+		t.Fatal(err)
+	}
+	var fe *fb.Error
+	if _, err := sess.Get("/1_2/comments", nil); !errors.As(err, &fe) || fe.Code != 100 || fe.ErrorSubcode != 33 {
+		t.Errorf("replies of a deleted comment: error = %v, want code 100 subcode 33", err)
+	}
+}
+
+// TestApplied checks that a queued response marked Applied lets the call take
+// effect although the client gets the queued answer.
+func TestApplied(t *testing.T) {
+	s := graphtest.New(t)
+	lost := graphtest.HTML(http.StatusBadGateway)
+	lost.Applied = true
+	s.Fail("POST /comments", lost, graphtest.HTML(http.StatusBadGateway))
+	sess := session(s, graphtest.PageToken, graphtest.AppSecret)
+	var ue *fb.UnmarshalError
+	for i := range 2 {
+		if _, err := sess.Post("/1_2/comments", fb.Params{"message": fmt.Sprint("try ", i)}); !errors.As(err, &ue) {
+			t.Errorf("try %d: error = %v, want the HTML page", i, err)
+		}
+	}
+	if got := s.Replies("1_2"); len(got) != 1 || got[0].Message != "try 0" {
+		t.Errorf("replies = %+v, want only the first try's (applied, answer lost)", got)
+	}
+}
+
+func TestSetDelay(t *testing.T) {
+	s := graphtest.New(t)
+	s.SetDelay(50 * time.Millisecond)
+	start := time.Now()
+	if _, err := session(s, graphtest.PageToken, graphtest.AppSecret).Post("/1_2/comments", fb.Params{"message": "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("answer came after %s, want at least 50ms", d)
+	}
+	if got := len(s.Replies("1_2")); got != 1 {
+		t.Errorf("replies = %d, want 1", got)
 	}
 }
