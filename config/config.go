@@ -118,6 +118,10 @@ type Worker struct {
 	Lease time.Duration `mapstructure:"lease"`
 	// Batch is how many events or actions a worker claims at once.
 	Batch int `mapstructure:"batch"`
+	// Concurrency is how many workers a process runs. Each decides and
+	// calls Graph in turn, so a Graph call taking 200 ms holds one worker
+	// for that long: several workers keep answering during a burst.
+	Concurrency int `mapstructure:"concurrency"`
 }
 
 // Log sets logging: level (debug, info, warn, error) and format (auto: text
@@ -215,7 +219,7 @@ func Default() Config {
 		Bot:      Bot{Threshold: 0.4, Gap: 0.1, Candidates: 10},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Facebook: Facebook{GraphURL: "https://graph.facebook.com", APIVersion: "v25.0"},
-		Worker:   Worker{Lease: 30 * time.Second, Batch: 20},
+		Worker:   Worker{Lease: 30 * time.Second, Batch: 20, Concurrency: 4},
 		Schedule: Schedule{TimeZone: "Europe/Paris", Hours: Hours{Monday: "08:30-17:00", Tuesday: "08:30-17:00",
 			Wednesday: "08:30-17:00", Thursday: "08:30-17:00", Friday: "08:30-17:00"},
 			OfficeMode: "auto", AfterHoursMode: "auto", Closures: []string{}},
@@ -404,6 +408,9 @@ func (c Config) Validate() error {
 	}
 	if c.Worker.Batch < 1 || c.Worker.Batch > 1000 {
 		bad("worker.batch", "%d is not in 1..1000", c.Worker.Batch)
+	}
+	if c.Worker.Concurrency < 1 || c.Worker.Concurrency > 64 {
+		bad("worker.concurrency", "%d is not in 1..64", c.Worker.Concurrency)
 	}
 	if len(errs) > 0 {
 		return errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))

@@ -281,6 +281,11 @@ func TestLoadRefused(t *testing.T) {
 			want: []string{"bot.gap"},
 		},
 		{
+			name:    "WorkerConcurrencyZero",
+			environ: []string{"PAGEBOT_WORKER_CONCURRENCY=0"},
+			want:    []string{"worker.concurrency"},
+		},
+		{
 			name: "CandidatesZero",
 			file: "bot:\n  candidates: 0\n",
 			want: []string{"bot.candidates"},

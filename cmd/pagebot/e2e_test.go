@@ -405,7 +405,7 @@ func TestE2EModeration(t *testing.T) {
 		Kind: pagebot.OutboxUnhideComment, Target: ev.ObjectID}); err != nil {
 		t.Fatal(err)
 	}
-	e.srv.worker.Notify()
+	e.srv.notifyWorker()
 	e.waitCalls(4)
 	calls = e.settle()
 	if len(calls) != 4 || calls[3].Params.Get("is_hidden") != "false" || !strings.Contains(calls[3].Path, ev.ObjectID) {

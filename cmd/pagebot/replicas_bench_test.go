@@ -19,16 +19,27 @@ import (
 // PAGEBOT_BENCH_REPLICAS=N (events per run), e.g.
 //
 //	PAGEBOT_BENCH_REPLICAS=6000 go test -run TestReplicaThroughput -v ./cmd/pagebot
+//
+// PAGEBOT_BENCH_GRAPH_DELAY (a duration) makes the fake Graph server answer
+// that late, as the real one does (tens to hundreds of milliseconds).
 func TestReplicaThroughput(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("PAGEBOT_BENCH_REPLICAS"))
 	if n <= 0 {
 		t.Skip("a measurement: set PAGEBOT_BENCH_REPLICAS to the number of events per run")
+	}
+	var delay time.Duration
+	if d := os.Getenv("PAGEBOT_BENCH_GRAPH_DELAY"); d != "" {
+		var err error
+		if delay, err = time.ParseDuration(d); err != nil {
+			t.Fatalf("PAGEBOT_BENCH_GRAPH_DELAY: %v", err)
+		}
 	}
 	bin := mustBuildPagebot(t)
 	for _, replicas := range []int{1, 2} {
 		dsn := pgtest.Schema(t)
 		dir := t.TempDir()
 		g := graphtest.New(t)
+		g.SetDelay(delay)
 		var urls []string
 		for r := range replicas {
 			addr := freePort(t)
@@ -52,8 +63,8 @@ func TestReplicaThroughput(t *testing.T) {
 		waitIdle(t, db.Stats, 10*time.Minute)
 		handled := time.Since(start)
 		db.Close()
-		t.Logf("%d replica(s): %s all %d events decided and answered at Graph in %.1f s: %.0f events/s end to end",
-			replicas, out.String(), n, handled.Seconds(), float64(n)/handled.Seconds())
+		t.Logf("%d replica(s), Graph delay %v: %s all %d events decided and answered at Graph in %.1f s: %.0f events/s end to end",
+			replicas, delay, out.String(), n, handled.Seconds(), float64(n)/handled.Seconds())
 		if rep.failed > 0 {
 			t.Errorf("%d events not acknowledged", rep.failed)
 		}

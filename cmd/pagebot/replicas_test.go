@@ -40,7 +40,7 @@ func mustBuildPagebot(t *testing.T) string {
 // replicaEnv is the environment of one replica: its own data folder and
 // port, the shared database and the fake Graph server.
 func replicaEnv(dir, name, addr, dsn, graphURL string) []string {
-	return []string{
+	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
 		"PAGEBOT_DATA_DIR=" + filepath.Join(dir, name), "PAGEBOT_HTTP_LISTEN=" + addr, "PAGEBOT_LOG_LEVEL=warn",
 		"PAGEBOT_STORE_DSN=" + dsn,
@@ -48,6 +48,10 @@ func replicaEnv(dir, name, addr, dsn, graphURL string) []string {
 		"PAGEBOT_FACEBOOK_PAGE_TOKEN=" + graphtest.PageToken, "PAGEBOT_FACEBOOK_GRAPH_URL=" + graphURL,
 		"PAGEBOT_WORKER_LEASE=3s",
 	}
+	if c := os.Getenv("PAGEBOT_WORKER_CONCURRENCY"); c != "" { // for TestReplicaThroughput
+		env = append(env, "PAGEBOT_WORKER_CONCURRENCY="+c)
+	}
+	return env
 }
 
 func (c *child) stop() {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -63,21 +64,23 @@ func fileOrDefaults(used string) string {
 
 // server is a running pagebot: what `serve` starts and e2e tests drive.
 type server struct {
-	cfg      config.Config
-	log      logrus.FieldLogger
-	index    *kb.Index
-	engine   *bot.Engine
-	store    *backend
-	faqSync  *faqsync.Syncer // nil unless the store shares the FAQ (PostgreSQL)
-	worker   *worker.Worker
-	webhook  *webhook.Handler
-	commit   *webhook.GroupCommit
-	console  http.Handler
-	api      http.Handler
-	metrics  *metrics.Metrics
-	schedule *schedule.Schedule
-	source   string
-	addr     chan string // receives the listening address once bound
+	cfg     config.Config
+	log     logrus.FieldLogger
+	index   *kb.Index
+	engine  *bot.Engine
+	store   *backend
+	faqSync *faqsync.Syncer // nil unless the store shares the FAQ (PostgreSQL)
+	workers []*worker.Worker
+	// nextWorker is the worker notifyWorker wakes next.
+	nextWorker atomic.Uint64
+	webhook    *webhook.Handler
+	commit     *webhook.GroupCommit
+	console    http.Handler
+	api        http.Handler
+	metrics    *metrics.Metrics
+	schedule   *schedule.Schedule
+	source     string
+	addr       chan string // receives the listening address once bound
 }
 
 // storeDSN is store.dsn, or the SQLite file in the data directory.
@@ -180,18 +183,23 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		rep = repeats{r: moderation.NewRepeats(rules.RepeatWindow, rules.RepeatLimit)}
 	}
 	host, _ := os.Hostname()
-	s.worker = worker.New(worker.Config{Owner: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6),
-		Lease: c.Worker.Lease, Batch: c.Worker.Batch,
-		Due: func(t time.Time) time.Time {
-			return sched.Due(t, time.Duration(c.SLA.Hours*float64(time.Hour)))
+	process := fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6)
+	for i := range c.Worker.Concurrency {
+		// One owner per worker: a worker that gives its claims back at
+		// shutdown gives back its own only.
+		s.workers = append(s.workers, worker.New(worker.Config{Owner: fmt.Sprintf("%s-w%d", process, i),
+			Lease: c.Worker.Lease, Batch: c.Worker.Batch,
+			Due: func(t time.Time) time.Time {
+				return sched.Due(t, time.Duration(c.SLA.Hours*float64(time.Hour)))
+			},
+			When:        func(t time.Time) string { return whenPhrase(sched, t) },
+			Mode:        func(t time.Time) string { return string(sched.ModeAt(t)) },
+			Metrics:     s.metrics,
+			Repeats:     rep,
+			ScamWarning: c.Moderation.ScamWarning,
 		},
-		When:        func(t time.Time) string { return whenPhrase(sched, t) },
-		Mode:        func(t time.Time) string { return string(sched.ModeAt(t)) },
-		Metrics:     s.metrics,
-		Repeats:     rep,
-		ScamWarning: c.Moderation.ScamWarning,
-	},
-		s.store, e, g, log.WithField("component", "worker"))
+			s.store, e, g, log.WithField("component", "worker")))
+	}
 	secret := c.Facebook.AppSecret
 	if secret == "" {
 		// Dry-run without an app: accept events signed with the development
@@ -222,12 +230,21 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	}
 	s.commit = webhook.NewGroupCommit(s.store.store, 500)
 	s.webhook, err = webhook.New(webhook.Config{AppSecret: secret, VerifyToken: c.Facebook.VerifyToken, PageIDs: pages},
-		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.worker.Notify), webhook.WithMetrics(s.metrics))
+		s.commit, newMasker(), log.WithField("component", "webhook"), webhook.WithNotify(s.notifyWorker), webhook.WithMetrics(s.metrics))
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// notifyWorker wakes one worker, the next in turn, when the webhook has
+// stored events: during a burst every worker is woken in turn, while a
+// single event does not send them all to claim it at once. The others
+// still poll.
+func (s *server) notifyWorker() {
+	n := s.nextWorker.Add(1)
+	s.workers[int(n%uint64(len(s.workers)))].Notify()
 }
 
 // Close releases the store and the index.
@@ -364,8 +381,8 @@ func (s *server) Run(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 2)
-	wg.Add(2)
+	errc := make(chan error, 1+len(s.workers))
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -373,13 +390,16 @@ func (s *server) Run(ctx context.Context, addr string) error {
 			cancel()
 		}
 	}()
-	go func() {
-		defer wg.Done()
-		if err := s.worker.Run(ctx); err != nil {
-			errc <- fmt.Errorf("worker: %w", err)
-			cancel()
-		}
-	}()
+	for _, w := range s.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(ctx); err != nil {
+				errc <- fmt.Errorf("worker: %w", err)
+				cancel()
+			}
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
