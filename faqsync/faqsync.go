@@ -177,7 +177,12 @@ func (s *Syncer) Run(ctx context.Context, watch Watcher, poll time.Duration) {
 		default:
 		}
 	}
-	go func() { _ = watch(ctx, signal) }()
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		_ = watch(ctx, signal)
+	}()
+	defer func() { <-watched }() // the watcher has let its connection go
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {

@@ -1,8 +1,10 @@
 // Package postgres is pagebot's durable store on PostgreSQL, for several
 // replicas sharing one database: the events received from Meta, the
 // decisions taken, the outbox of Graph calls, escalation cases, human
-// takeovers, the audit trail and once markers. It keeps the promises of the
-// SQLite store (see storetest) with PostgreSQL's means.
+// takeovers, the audit trail, once markers, the console's accounts,
+// sessions, API tokens and FAQ versions — and, unlike SQLite, the FAQ
+// itself, so that every replica serves the same one (faq.go). It keeps the
+// promises of the SQLite store (see storetest) with PostgreSQL's means.
 //
 // Where SQLite has one writer, PostgreSQL has row locks. A claim picks its
 // rows with FOR UPDATE SKIP LOCKED and marks them in the same statement, so
