@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -277,10 +278,14 @@ func (h *Handler) change(p *parsed, pageID string, entryTime wireTime, raw json.
 	}
 	if c.Verb == "edited" {
 		// Two different edits are two events, a redelivered edit is one.
-		// The hash is over the decoded text, so it does not depend on how
-		// Meta escaped it.
-		sum := sha256.Sum256([]byte(c.Message))
-		e.Key += ":" + hex.EncodeToString(sum[:8])
+		// The MAC is over the decoded text, so it does not depend on how
+		// Meta escaped it, and keyed with the app secret, so that the
+		// stored key reveals nothing of a text that may hold personal data
+		// (a plain hash of a short text with a phone number can be
+		// reversed by trying every number).
+		mac := hmac.New(sha256.New, h.secret)
+		mac.Write([]byte(c.Message))
+		e.Key += ":" + hex.EncodeToString(mac.Sum(nil)[:8])
 	}
 	if c.From != nil {
 		e.SenderID = string(c.From.ID)
