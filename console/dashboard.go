@@ -131,7 +131,9 @@ func px(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // newDayChart lays out the bars of messages per day.
 func newDayChart(rep Report, loc *time.Location) dayChart {
-	c := dayChart{Width: 640, Height: 220, Left: 36, Right: 632, Top: 12, Base: 196, Max: 1}
+	// As much room right as left: the last date is centred under its bar
+	// and would be cut at the edge.
+	c := dayChart{Width: 640, Height: 220, Left: 36, Right: 604, Top: 12, Base: 196, Max: 1}
 	busiest := -1
 	for i, d := range rep.Days {
 		if t := d.Comments + d.Messages; t > c.Max {

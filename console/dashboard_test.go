@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,8 +205,19 @@ func TestDashboardPeriods(t *testing.T) {
 		}
 		wantBody(t, "GET /console/"+tc.query, r, "Activité des "+strconv.Itoa(tc.days)+" derniers jours",
 			`<option value="`+strconv.Itoa(tc.days)+`" selected>`)
+		// The last date is centred under the last bar: it needs about 25
+		// units of the 640-wide chart on its right, or it is cut.
+		m := lastTick.FindAllStringSubmatch(r.body, -1)
+		if len(m) == 0 {
+			t.Fatalf("GET /console/%s: no date under the chart", tc.query)
+		}
+		if x, _ := strconv.ParseFloat(m[len(m)-1][1], 64); x+25 > 640 {
+			t.Errorf("GET /console/%s: last date centred at x=%v, cut at the chart's right edge (640)", tc.query, x)
+		}
 	}
 }
+
+var lastTick = regexp.MustCompile(`<text class="axis" x="([0-9.]+)" y="[0-9.]+" dy="16" text-anchor="middle">`)
 
 func TestDashboardEmpty(t *testing.T) {
 	f := mustClockedFixture(t)
