@@ -33,6 +33,10 @@ type caseView struct {
 	// FacebookURL opens the case on Facebook: the comment itself, or the
 	// Page's Messenger inbox; FacebookLabel names the link.
 	FacebookURL, FacebookLabel string
+	// ReplyText and ReplyError give back a refused reply (empty, too
+	// long, with personal data) in its form with the reason, so that the
+	// agent corrects it instead of typing it again.
+	ReplyText, ReplyError string
 }
 
 // inboxURL is the Page's Messenger inbox in Meta Business Suite.
@@ -64,6 +68,12 @@ const maxCases = 200
 
 // cases lists the open escalations, most urgent first.
 func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
+	h.renderCases(w, r, http.StatusOK, 0, "", "")
+}
+
+// renderCases renders the queue; a refused reply to case replyTo comes
+// back in its form, with why.
+func (h *handler) renderCases(w http.ResponseWriter, r *http.Request, status int, replyTo int64, text, why string) {
 	cs, err := h.store.Cases(r.Context(), pagebot.CaseOpen, maxCases)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -76,6 +86,9 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 		d.Cases[i] = caseView{Case: c, Age: age(now.Sub(c.CreatedAt)),
 			Overdue: !c.DueAt.IsZero() && now.After(c.DueAt), Mine: c.AssignedTo == me,
 			Soon: !c.DueAt.IsZero() && !now.After(c.DueAt) && c.DueAt.Sub(now) <= DueSoon}
+		if c.ID == replyTo {
+			d.Cases[i].ReplyText, d.Cases[i].ReplyError = text, why
+		}
 		ev, err := h.store.Event(r.Context(), c.EventID)
 		if err != nil && pagebot.ErrorCode(err) != pagebot.ENOTFOUND {
 			h.serverError(w, r, err)
@@ -96,7 +109,7 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Cases[i].Hidden = hiddenLabel(dec)
 	}
-	h.render(w, r, http.StatusOK, "cases", h.page(r, "Escalades", "cases", d))
+	h.render(w, r, status, "cases", h.page(r, "Escalades", "cases", d))
 }
 
 // caseID reads the case id of the path.
@@ -378,6 +391,11 @@ func (h *handler) replyCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text, err := h.replyText(r, c.Channel)
+	if pagebot.ErrorCode(err) == pagebot.EINVALID {
+		// The agent's own text, shown back to them only: never stored.
+		h.renderCases(w, r, http.StatusBadRequest, id, r.PostFormValue("text"), pagebot.ErrorMessage(err))
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -485,6 +485,23 @@ func TestCasesReplyRefusals(t *testing.T) {
 			wantBody(t, tc.name, r, tc.body)
 		})
 	}
+	// A refused text comes back in its case's form, with the reason, for
+	// the agent to correct rather than type again.
+	t.Run("TextKept", func(t *testing.T) {
+		typed := "Bonjour Madame, rappelez-moi au 06 12 34 56 78 & merci"
+		r := alice.post(path(comment), url.Values{"text": {typed}})
+		wantStatus(t, "refused reply", r, http.StatusBadRequest)
+		item := caseItem(t, r.body, comment)
+		for _, want := range []string{">Bonjour Madame, rappelez-moi au 06 12 34 56 78 &amp; merci</textarea>", `aria-invalid="true"`,
+			fmt.Sprintf(`id="reply-error-%d" role="alert"`, comment), "retirez de votre texte"} {
+			if !strings.Contains(item, want) {
+				t.Errorf("refused reply: the case's form lacks %q:\n%s", want, item)
+			}
+		}
+		if other := caseItem(t, r.body, msg); strings.Contains(other, "06 12 34") || strings.Contains(other, "aria-invalid") {
+			t.Errorf("the refused text shows in another case's form:\n%s", other)
+		}
+	})
 	t.Run("NoSession", func(t *testing.T) {
 		anon := f.client(t)
 		anon.get("/console/login")
