@@ -89,7 +89,8 @@ type OutboxStatus string
 
 // The outbox states. An action goes pending → done, or pending → failed
 // (permanent error, visible and escalated) or dropped (the user cannot
-// receive it; nothing to retry).
+// receive it; nothing to retry). A draft goes to pending when an agent
+// approves it, or to dropped when an agent rejects it.
 const (
 	OutboxPending OutboxStatus = "pending"
 	OutboxDone    OutboxStatus = "done"

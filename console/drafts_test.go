@@ -187,8 +187,8 @@ func TestDraftsReject(t *testing.T) {
 	path := fmt.Sprintf("/console/drafts/%d/reject", id)
 
 	wantStatus(t, "reject", eddie.post(path, nil), http.StatusSeeOther)
-	if a := f.mustAction(t, id); a.Status != pagebot.OutboxFailed || a.Error != "rejeté par eddie" {
-		t.Errorf("action after reject: %s, %q; want failed, %q", a.Status, a.Error, "rejeté par eddie")
+	if a := f.mustAction(t, id); a.Status != pagebot.OutboxDropped || a.Error != "rejeté par eddie" {
+		t.Errorf("action after reject: %s, %q; want dropped, %q", a.Status, a.Error, "rejeté par eddie")
 	}
 	if !f.audited(t, "eddie", "drafts.reject", fmt.Sprintf("action:%d", id)) {
 		t.Error("reject not audited")
@@ -197,7 +197,7 @@ func TestDraftsReject(t *testing.T) {
 	wantStatus(t, "reject again", eddie.post(path, nil), http.StatusConflict)
 	wantStatus(t, "approve after reject", eddie.post(fmt.Sprintf("/console/drafts/%d/approve", id), nil), http.StatusConflict)
 	wantStatus(t, "edit after reject", eddie.post(fmt.Sprintf("/console/drafts/%d/edit", id), url.Values{"text": {"x"}}), http.StatusConflict)
-	if a := f.mustAction(t, id); a.Status != pagebot.OutboxFailed {
+	if a := f.mustAction(t, id); a.Status != pagebot.OutboxDropped {
 		t.Errorf("rejected draft became %s", a.Status)
 	}
 }

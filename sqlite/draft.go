@@ -26,16 +26,17 @@ func (db *DB) ApproveDraft(ctx context.Context, id int64, text string) error {
 	return nil
 }
 
-// RejectDraft drops a draft reply for good: it becomes failed, with
-// "rejeté par <actor>" as its error, so that it is never sent, its event
-// may be purged, and `pagebot outbox` and the console still tell who stopped
-// it. Returns ENOTFOUND for an unknown action, ECONFLICT for an action that
+// RejectDraft drops a draft reply for good: it becomes dropped (not sent
+// on purpose, nothing to retry — not failed, which means Graph refused it),
+// with "rejeté par <actor>" as its error, so that it is never sent, its
+// event may be purged, and `pagebot outbox` and the console still tell who
+// stopped it. Returns ENOTFOUND for an unknown action, ECONFLICT for an action that
 // is not (or no longer) a draft.
 func (db *DB) RejectDraft(ctx context.Context, id int64, actor string) error {
 	if actor == "" {
 		return pagebot.Errorf(pagebot.EINVALID, "Rejet du brouillon %d : auteur manquant.", id)
 	}
-	err := db.updateDraft(ctx, id, `UPDATE outbox SET status = 'failed', error = ?, updated_at = ?
+	err := db.updateDraft(ctx, id, `UPDATE outbox SET status = 'dropped', error = ?, updated_at = ?
 		WHERE id = ? AND status = 'draft'`, "rejeté par "+actor, dbTime(db.now()), id)
 	if err != nil {
 		return fmt.Errorf("reject draft %d: %w", id, err)

@@ -224,8 +224,8 @@ func testRejectDraft(t *testing.T, s ConsoleStore) {
 		t.Fatalf("RejectDraft: %v", err)
 	}
 	a := mustAction(t, s, rejected.ID)
-	if a.Status != pagebot.OutboxFailed || a.Error != "rejeté par alice" || !a.UpdatedAt.Equal(now) || a.Text != draftText {
-		t.Errorf("action after RejectDraft = %+v; want failed, error %q, updated %v, text kept", a, "rejeté par alice", now)
+	if a.Status != pagebot.OutboxDropped || a.Error != "rejeté par alice" || !a.UpdatedAt.Equal(now) || a.Text != draftText {
+		t.Errorf("action after RejectDraft = %+v; want dropped, error %q, updated %v, text kept", a, "rejeté par alice", now)
 	}
 	if b := mustAction(t, s, other.ID); b.Status != pagebot.OutboxDraft {
 		t.Errorf("the other draft is %s after rejecting %d, want draft", b.Status, rejected.ID)
@@ -253,7 +253,7 @@ func testRejectDraft(t *testing.T, s ConsoleStore) {
 		})
 	}
 	wantCode(t, "ApproveDraft after reject", s.ApproveDraft(ctx, rejected.ID, ""), pagebot.ECONFLICT)
-	if a := mustAction(t, s, rejected.ID); a.Status != pagebot.OutboxFailed || a.Error != "rejeté par alice" {
+	if a := mustAction(t, s, rejected.ID); a.Status != pagebot.OutboxDropped || a.Error != "rejeté par alice" {
 		t.Errorf("rejected action changed by refused calls: %+v", a)
 	}
 	if b := mustAction(t, s, other.ID); b.Status != pagebot.OutboxDraft {
