@@ -209,8 +209,8 @@ func TestModerationInvalidRules(t *testing.T) {
 		want  []string
 	}{
 		{"Checks", "# marqueur-42\nversion: 1\ncategories:\n  - name: spam\n    verdict: masquer\n    patterns:\n      - argent facile\n      - \"\"\nlinks:\n  lookalike: hide\n  shortener: review\n",
-			[]string{"ligne 4 : category &#34;spam&#34;: verdict &#34;masquer&#34;, want hide or review",
-				"ligne 8 : category &#34;spam&#34;: pattern &#34;&#34; is empty once normalised"}},
+			[]string{"ligne 4 : catégorie &#34;spam&#34; : verdict &#34;masquer&#34;, attendu hide (masquer) ou review (à revoir)",
+				"ligne 8 : catégorie &#34;spam&#34; : motif &#34;&#34; vide une fois normalisé"}},
 		{"Syntax", "# marqueur-42\nversion: 1\ncategories:\n  - name: spam\n    verdict: hide\n    patterns: [argent facile\n",
 			[]string{"ligne 5 : did not find expected"}},
 		{"UnknownField", "# marqueur-42\nversion: 1\ncategorie:\n  - name: spam\n",

@@ -224,11 +224,11 @@ links:
 		name, body, want string
 	}{
 		{"unknown field", "version: 1\ncategories:\n  - name: x\n    verdict: hide\n    paterns: [a]\n", "line 5"},
-		{"bad verdict", "version: 1\nlinks: {lookalike: hide, shortener: ok}\ncategories:\n  - name: x\n    verdict: delete\n    patterns: [abc]\n", ":4: category \"x\": verdict \"delete\""},
-		{"empty pattern", "version: 1\nlinks: {lookalike: hide, shortener: ok}\ncategories:\n  - name: x\n    verdict: hide\n    patterns:\n      - abc\n      - \"!!\"\n", ":8: category \"x\": pattern \"!!\" is empty"},
-		{"short prefix", "version: 1\nlinks: {lookalike: hide, shortener: ok}\ncategories:\n  - name: x\n    verdict: hide\n    patterns: [\"co*\"]\n", "at least 4 letters"},
+		{"bad verdict", "version: 1\nlinks: {lookalike: hide, shortener: ok}\ncategories:\n  - name: x\n    verdict: delete\n    patterns: [abc]\n", ":4: catégorie \"x\" : verdict \"delete\", attendu hide"},
+		{"empty pattern", "version: 1\nlinks: {lookalike: hide, shortener: ok}\ncategories:\n  - name: x\n    verdict: hide\n    patterns:\n      - abc\n      - \"!!\"\n", ":8: catégorie \"x\" : motif \"!!\" vide"},
+		{"short prefix", "version: 1\nlinks: {lookalike: hide, shortener: ok}\ncategories:\n  - name: x\n    verdict: hide\n    patterns: [\"co*\"]\n", "au moins 4 lettres"},
 		{"bad duration", "version: 1\nlinks: {lookalike: hide, shortener: ok}\nrepeats:\n  window: soon\n", ":4: repeats.window"},
-		{"version", "version: 2\nlinks: {lookalike: hide, shortener: ok}\n", ":1: version 2"},
+		{"version", "version: 2\nlinks: {lookalike: hide, shortener: ok}\n", ":1: version 2 non prise en charge"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package moderation
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -45,7 +44,7 @@ func compilePattern(src string) (*pattern, error) {
 				pw := pword{text: w}
 				if prefix && k == len(ws)-1 {
 					if utf8.RuneCountInString(w) < 4 {
-						return nil, fmt.Errorf("pattern %q: a prefix needs at least 4 letters before '*'", src)
+						return nil, fmt.Errorf("motif %q : un préfixe demande au moins 4 lettres avant « * »", src)
 					}
 					pw.prefix = true
 				}
@@ -55,13 +54,13 @@ func compilePattern(src string) (*pattern, error) {
 	}
 	switch {
 	case len(p.words) == 0:
-		return nil, fmt.Errorf("pattern %q is empty once normalised", src)
+		return nil, fmt.Errorf("motif %q vide une fois normalisé (sans accents ni ponctuation)", src)
 	case p.words[0].gap || p.words[len(p.words)-1].gap:
-		return nil, fmt.Errorf("pattern %q: \"...\" must stand between two words", src)
+		return nil, fmt.Errorf("motif %q : « ... » doit se trouver entre deux mots", src)
 	}
 	for i := 1; i < len(p.words); i++ {
 		if p.words[i].gap && p.words[i-1].gap {
-			return nil, errors.New("pattern " + src + ": two \"...\" in a row")
+			return nil, fmt.Errorf("motif %q : deux « ... » de suite", src)
 		}
 	}
 	return p, nil

@@ -98,17 +98,19 @@ func Load(path string) (*Rules, error) {
 	return Parse(path, data)
 }
 
-// Parse compiles rules from YAML; name prefixes error messages.
+// Parse compiles rules from YAML; name prefixes error messages. Problems
+// are reported in French, as "name:line: message", one per line: staff
+// edit the rules in the console, which shows them as "ligne N : message".
 func Parse(name string, data []byte) (*Rules, error) {
 	var f ruleFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: fichier YAML illisible : %w", name, err)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: fichier YAML illisible : %w", name, err)
 	}
 	lines := newLineFinder(&root)
 	var errs []error
@@ -118,7 +120,7 @@ func Parse(name string, data []byte) (*Rules, error) {
 
 	r := &Rules{titles: map[string]bool{}, shorteners: map[string]bool{}, window: f.Agents.Window}
 	if f.Version != 1 {
-		fail(lines.key("version"), "version %d not supported, want 1", f.Version)
+		fail(lines.key("version"), "version %d non prise en charge : indiquez 1", f.Version)
 	}
 	seen := map[string]bool{}
 	for i, cf := range f.Categories {
@@ -126,25 +128,25 @@ func Parse(name string, data []byte) (*Rules, error) {
 		c := &category{name: cf.Name, needsLink: cf.NeedsLink, needsAgent: cf.NeedsAgent}
 		switch {
 		case cf.Name == "":
-			fail(line, "category without name")
+			fail(line, "catégorie sans nom (name)")
 		case strings.ContainsAny(cf.Name, ": ") || cf.Name == CategoryIgnore || cf.Name == CategoryRepeat:
-			fail(line, "category name %q is reserved or contains ':' or a space", cf.Name)
+			fail(line, "nom de catégorie %q réservé, ou contenant « : » ou une espace", cf.Name)
 		case seen[cf.Name]:
-			fail(line, "category %q defined twice", cf.Name)
+			fail(line, "catégorie %q définie deux fois", cf.Name)
 		}
 		seen[cf.Name] = true
 		v, ok := parseVerdict(cf.Verdict)
 		if !ok || v == OK {
-			fail(line, "category %q: verdict %q, want hide or review", cf.Name, cf.Verdict)
+			fail(line, "catégorie %q : verdict %q, attendu hide (masquer) ou review (à revoir)", cf.Name, cf.Verdict)
 		}
 		c.verdict = v
 		if len(cf.Patterns) == 0 {
-			fail(line, "category %q has no patterns", cf.Name)
+			fail(line, "catégorie %q sans aucun motif (patterns)", cf.Name)
 		}
 		for j, src := range cf.Patterns {
 			p, err := compilePattern(src)
 			if err != nil {
-				fail(lines.subItem("categories", i, "patterns", j), "category %q: %v", cf.Name, err)
+				fail(lines.subItem("categories", i, "patterns", j), "catégorie %q : %v", cf.Name, err)
 				continue
 			}
 			c.patterns = append(c.patterns, p)
@@ -154,7 +156,7 @@ func Parse(name string, data []byte) (*Rules, error) {
 	for j, src := range f.Exceptions {
 		p, err := compilePattern(src)
 		if err != nil {
-			fail(lines.listItem("exceptions", j), "exception: %v", err)
+			fail(lines.listItem("exceptions", j), "exception : %v", err)
 			continue
 		}
 		r.exceptions = append(r.exceptions, p)
@@ -170,7 +172,7 @@ func Parse(name string, data []byte) (*Rules, error) {
 	for j, d := range f.Links.Allowed {
 		d = strings.Trim(strings.ToLower(strings.TrimSpace(d)), ".")
 		if !strings.Contains(d, ".") {
-			fail(lines.listItem2("links", "allowed", j), "allowed domain %q has no dot", d)
+			fail(lines.listItem2("links", "allowed", j), "domaine autorisé %q sans point", d)
 		}
 		r.allowed = append(r.allowed, d)
 	}
@@ -185,23 +187,23 @@ func Parse(name string, data []byte) (*Rules, error) {
 	}
 	var ok bool
 	if r.lookalike, ok = parseVerdict(f.Links.Lookalike); !ok {
-		fail(lines.key2("links", "lookalike"), "links.lookalike: verdict %q, want ok, review or hide", f.Links.Lookalike)
+		fail(lines.key2("links", "lookalike"), "links.lookalike : verdict %q, attendu ok, review ou hide", f.Links.Lookalike)
 	}
 	if r.shortener, ok = parseVerdict(f.Links.Shortener); !ok {
-		fail(lines.key2("links", "shortener"), "links.shortener: verdict %q, want ok, review or hide", f.Links.Shortener)
+		fail(lines.key2("links", "shortener"), "links.shortener : verdict %q, attendu ok, review ou hide", f.Links.Shortener)
 	}
 	r.RepeatWindow, r.RepeatLimit = 10*time.Minute, 3
 	if f.Repeats.Window != "" {
 		d, err := time.ParseDuration(f.Repeats.Window)
 		if err != nil || d <= 0 {
-			fail(lines.key2("repeats", "window"), "repeats.window: %q is not a positive duration like 10m", f.Repeats.Window)
+			fail(lines.key2("repeats", "window"), "repeats.window : %q n'est pas une durée positive comme 10m", f.Repeats.Window)
 		} else {
 			r.RepeatWindow = d
 		}
 	}
 	if f.Repeats.Limit != 0 {
 		if f.Repeats.Limit < 2 {
-			fail(lines.key2("repeats", "limit"), "repeats.limit: %d, want at least 2", f.Repeats.Limit)
+			fail(lines.key2("repeats", "limit"), "repeats.limit : %d, il faut au moins 2", f.Repeats.Limit)
 		}
 		r.RepeatLimit = f.Repeats.Limit
 	}
