@@ -40,13 +40,10 @@ func NewRepeats(window time.Duration, limit int) *Repeats {
 // already posted limit-1 times within the window; otherwise an OK result.
 // Empty texts and empty authors are not tracked.
 func (r *Repeats) Note(author, text string, at time.Time) Result {
-	norm := frtext.Normalize(text)
-	if author == "" || norm == "" {
+	sum, ok := RepeatSum(author, text)
+	if !ok {
 		return Result{Verdict: OK}
 	}
-	h := fnv.New64a()
-	h.Write([]byte(norm))
-	sum := h.Sum64()
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -66,12 +63,35 @@ func (r *Repeats) Note(author, text string, at time.Time) Result {
 		list = list[len(list)-maxPerAuthor:]
 	}
 	r.seen[author] = list
-	if n >= r.limit {
-		// The rule names the count and a hash, never the text: rules are logged.
-		rule := fmt.Sprintf("%s:%dx/%s#%04x", CategoryRepeat, n, r.window, sum&0xffff)
-		return Result{Verdict: Review, Rule: rule, Category: CategoryRepeat, Reasons: []string{rule}}
+	return RepeatResult(n, r.limit, r.window, sum)
+}
+
+// RepeatSum returns the hash under which Repeats counts a comment: the same
+// for every spelling that normalises alike (case, accents, punctuation).
+// It returns false for a comment that is not counted: an empty author, or
+// nothing left once normalised. A counter shared by several processes keys
+// its sightings on it, so that they all count alike.
+func RepeatSum(author, text string) (uint64, bool) {
+	norm := frtext.Normalize(text)
+	if author == "" || norm == "" {
+		return 0, false
 	}
-	return Result{Verdict: OK}
+	h := fnv.New64a()
+	h.Write([]byte(norm))
+	return h.Sum64(), true
+}
+
+// RepeatResult is the verdict on the n-th comment of one author hashing to
+// sum (RepeatSum) within window: Review, category "repeat", from the
+// limit-th on (limit is at least 2, as in NewRepeats), else OK. The rule
+// names the count, the window and a short hash, never the text: rules are
+// logged.
+func RepeatResult(n, limit int, window time.Duration, sum uint64) Result {
+	if n < max(limit, 2) {
+		return Result{Verdict: OK}
+	}
+	rule := fmt.Sprintf("%s:%dx/%s#%04x", CategoryRepeat, n, window, sum&0xffff)
+	return Result{Verdict: Review, Rule: rule, Category: CategoryRepeat, Reasons: []string{rule}}
 }
 
 // recent drops the sightings older than the window.

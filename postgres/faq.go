@@ -253,14 +253,22 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // goroutine at a time and should compare revisions (FAQRevision): a
 // notification may come from another schema of the same database.
 func (db *DB) WatchFAQ(ctx context.Context, changed func()) error {
+	return db.watch(ctx, FAQChannel, "faq listener", changed)
+}
+
+// watch listens on channel until ctx is done, calling changed after each
+// notification and after each (re)connection, and reconnecting after an
+// error (told to OnWatchError, prefixed with what) with a backoff of up to
+// 5 s. It returns nil once ctx is done.
+func (db *DB) watch(ctx context.Context, channel, what string, changed func()) error {
 	wait := 100 * time.Millisecond
 	for {
-		err := db.listen(ctx, changed)
+		err := db.listen(ctx, channel, changed)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if db.OnWatchError != nil {
-			db.OnWatchError(err)
+			db.OnWatchError(fmt.Errorf("%s: %w", what, err))
 		}
 		select {
 		case <-ctx.Done():
@@ -271,19 +279,19 @@ func (db *DB) WatchFAQ(ctx context.Context, changed func()) error {
 	}
 }
 
-func (db *DB) listen(ctx context.Context, changed func()) error {
+func (db *DB) listen(ctx context.Context, channel string, changed func()) error {
 	conn, err := pgx.Connect(ctx, db.DSN)
 	if err != nil {
-		return fmt.Errorf("faq listener: %w", err)
+		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+FAQChannel); err != nil {
-		return fmt.Errorf("faq listener: %w", err)
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return err
 	}
 	changed()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return fmt.Errorf("faq listener: %w", err)
+			return err
 		}
 		changed()
 	}

@@ -46,8 +46,8 @@ type DB struct {
 	// Leases, ReceivedAt and other store-assigned times come from it.
 	Now func() time.Time
 
-	// OnWatchError, when set, is told why WatchFAQ's listening connection
-	// failed before it reconnects (for the log).
+	// OnWatchError, when set, is told why a listening connection (WatchFAQ,
+	// WatchDocuments) failed before it reconnects (for the log).
 	OnWatchError func(error)
 
 	db       *sql.DB

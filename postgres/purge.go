@@ -11,7 +11,8 @@ import (
 
 // Purge deletes what is older than before: handled events received before
 // it, with their decisions, finished outbox actions and closed cases, and
-// expired human takeovers. Work still in progress (an open case, a pending
+// expired human takeovers; and the comments NoteRepeat saw more than a day
+// ago, whatever before is. Work still in progress (an open case, a pending
 // or draft action) keeps its event. It returns the number of events deleted.
 // It is the retention job: masked texts are not kept longer than the caisse
 // needs them.
@@ -26,7 +27,10 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (int, error) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM human_threads WHERE until < $1`, db.now())
+		if _, err := tx.ExecContext(ctx, `DELETE FROM human_threads WHERE until < $1`, db.now()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM repeats WHERE at < $1`, db.now().Add(-repeatKeep))
 		return err
 	})
 	if err != nil {
@@ -36,9 +40,10 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (int, error) {
 }
 
 // PurgeSender deletes everything kept about one person — their events
-// (handled or not), decisions, outbox actions, cases and human takeovers —
-// for a data-protection request. The audit log records that a purge ran and
-// how much it deleted, not whom it was about.
+// (handled or not), decisions, outbox actions, cases, human takeovers and
+// the comments NoteRepeat saw — for a data-protection request. The audit
+// log records that a purge ran and how much it deleted, not whom it was
+// about.
 func (db *DB) PurgeSender(ctx context.Context, senderID, actor string) (int, error) {
 	if senderID == "" {
 		return 0, pagebot.Errorf(pagebot.EINVALID, "Identifiant de la personne manquant.")
@@ -57,6 +62,9 @@ func (db *DB) PurgeSender(ctx context.Context, senderID, actor string) (int, err
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM human_threads WHERE thread_key = $1`, "psid:"+senderID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM repeats WHERE author = $1`, senderID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)`,

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"pagebot/bot"
 	"pagebot/moderation"
 	"pagebot/pii"
+	"pagebot/worker"
 )
 
 // piiMasker adapts the personal-data detector to the engine's Masker.
@@ -29,4 +33,52 @@ type repeats struct{ r *moderation.Repeats }
 func (r repeats) Note(author, text string, at time.Time) (bool, string) {
 	res := r.r.Note(author, text, at)
 	return res.Verdict != moderation.OK, res.Rule
+}
+
+// repeatCounter is a store that counts repeated comments for every replica
+// (PostgreSQL): see postgres.DB.NoteRepeat.
+type repeatCounter interface {
+	NoteRepeat(ctx context.Context, author string, sum uint64, at time.Time, window time.Duration) (int, error)
+}
+
+// sharedRepeats is repeats counted in the database, so that a spammer whose
+// copies are split between replicas is still caught at the limit-th one.
+// It judges like moderation.Repeats (moderation.RepeatSum and RepeatResult)
+// but keeps no per-author cap on what it counts.
+type sharedRepeats struct {
+	db     repeatCounter
+	window time.Duration
+	limit  int
+	log    logrus.FieldLogger
+}
+
+// repeatTimeout bounds one count: the worker's interface has no context.
+const repeatTimeout = 10 * time.Second
+
+func (r sharedRepeats) Note(author, text string, at time.Time) (bool, string) {
+	sum, ok := moderation.RepeatSum(author, text)
+	if !ok {
+		return false, ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), repeatTimeout)
+	defer cancel()
+	n, err := r.db.NoteRepeat(ctx, author, sum, at, r.window)
+	if err != nil {
+		// The comment goes through the usual moderation; if the store is
+		// down, completing the event fails too and it is handled again.
+		r.log.WithError(err).Warn("repeated comments not counted")
+		return false, ""
+	}
+	res := moderation.RepeatResult(n, r.limit, r.window, sum)
+	return res.Verdict != moderation.OK, res.Rule
+}
+
+// newRepeats returns the repeated-comment tracker for the rules: counted in
+// the store when it is shared by replicas (PostgreSQL), else in memory (one
+// process on SQLite).
+func newRepeats(st *backend, rules *moderation.Rules, log logrus.FieldLogger) worker.Repeats {
+	if db, ok := st.store.(repeatCounter); ok && st.faq != nil {
+		return sharedRepeats{db: db, window: rules.RepeatWindow, limit: rules.RepeatLimit, log: log}
+	}
+	return repeats{r: moderation.NewRepeats(rules.RepeatWindow, rules.RepeatLimit)}
 }

@@ -79,6 +79,7 @@ type server struct {
 	api        http.Handler
 	metrics    *metrics.Metrics
 	schedule   *schedule.Schedule
+	moderation *liveModeration // nil when moderation is off
 	source     string
 	addr       chan string // receives the listening address once bound
 }
@@ -169,10 +170,14 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		// One set of rules in service for the engine and the console: an
 		// edit in the console is live at once. (The repeat window and limit
 		// are read here, at start.)
-		if live, err = newLiveModeration(c); err != nil {
+		// With PostgreSQL the edited rules are kept in the database for
+		// every replica; with SQLite, in data.dir.
+		docs, _ := st.store.(sharedRules)
+		if live, err = newSharedModeration(c, docs, log.WithField("component", "moderation")); err != nil {
 			s.Close()
 			return nil, err
 		}
+		s.moderation = live
 		s.engine = e.WithModerator(live)
 		e = s.engine
 		rules, err := moderation.Parse("moderation.yaml", live.RulesYAML())
@@ -180,7 +185,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 			s.Close()
 			return nil, err
 		}
-		rep = repeats{r: moderation.NewRepeats(rules.RepeatWindow, rules.RepeatLimit)}
+		rep = newRepeats(st, rules, log.WithField("component", "repeats"))
 	}
 	host, _ := os.Hostname()
 	process := fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6)
@@ -412,6 +417,13 @@ func (s *server) Run(ctx context.Context, addr string) error {
 			// Notifications bring edits within a second; the poll is a
 			// safety net should one be lost.
 			s.faqSync.Run(ctx, s.store.faq.WatchFAQ, 30*time.Second)
+		}()
+	}
+	if s.moderation != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.moderation.Run(ctx, 30*time.Second) // returns at once unless the rules are shared
 		}()
 	}
 	if ns := notifiers(s.cfg); len(ns) > 0 {

@@ -14,7 +14,7 @@ func openPostgres(dsn string, log logrus.FieldLogger) (*backend, error) {
 	db := postgres.New(dsn)
 	if log != nil {
 		db.OnWatchError = func(err error) {
-			log.WithError(err).Warn("faq listener lost its connection; reconnecting")
+			log.WithError(err).Warn("listener lost its connection; reconnecting")
 		}
 	}
 	if err := db.Open(); err != nil {
