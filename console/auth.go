@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -175,17 +176,32 @@ func (h *handler) clientIP(r *http.Request) string {
 	return host
 }
 
+// LoginFailures keeps failed logins where every replica sees them
+// (*postgres.DB): without it each process counts its own, and N replicas
+// would let an attacker try N times as many passwords.
+type LoginFailures interface {
+	// LoginFailures returns, for each key that has some, the times of its
+	// failures at or after since, oldest first.
+	LoginFailures(ctx context.Context, keys []string, since time.Time) (map[string][]time.Time, error)
+	// AddLoginFailure records a failure at at for each key.
+	AddLoginFailure(ctx context.Context, keys []string, at time.Time) error
+	// ClearLoginFailures forgets the failures of key.
+	ClearLoginFailures(ctx context.Context, key string) error
+}
+
 // limiter counts failed logins per key (an address, a user name) and
-// blocks a key that failed max times within window.
+// blocks a key that failed max times within window: in memory, or in a
+// shared store when one is given.
 type limiter struct {
 	max    int
 	window time.Duration
+	shared LoginFailures // nil: in memory
 	mu     sync.Mutex
 	fails  map[string][]time.Time
 }
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+func newLimiter(max int, window time.Duration, shared LoginFailures) *limiter {
+	return &limiter{max: max, window: window, shared: shared, fails: map[string][]time.Time{}}
 }
 
 // recent drops the failures of key older than the window; the caller holds mu.
@@ -205,20 +221,38 @@ func (l *limiter) recent(key string, now time.Time) []time.Time {
 }
 
 // blocked reports whether any key is blocked at now, and for how long.
-func (l *limiter) blocked(now time.Time, keys ...string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l *limiter) blocked(ctx context.Context, now time.Time, keys ...string) (bool, time.Duration, error) {
+	recent := map[string][]time.Time{}
+	if l.shared != nil {
+		var err error
+		// A failure exactly window old no longer counts, as in memory.
+		if recent, err = l.shared.LoginFailures(ctx, keys, now.Add(-l.window).Add(time.Microsecond)); err != nil {
+			return false, 0, fmt.Errorf("login failures: %w", err)
+		}
+	} else {
+		l.mu.Lock()
+		for _, k := range keys {
+			recent[k] = l.recent(k, now)
+		}
+		l.mu.Unlock()
+	}
 	var wait time.Duration
 	for _, k := range keys {
-		if ts := l.recent(k, now); len(ts) >= l.max {
+		if ts := recent[k]; len(ts) >= l.max {
 			wait = max(wait, ts[len(ts)-l.max].Add(l.window).Sub(now))
 		}
 	}
-	return wait > 0, wait
+	return wait > 0, wait, nil
 }
 
 // fail records a failure for each key.
-func (l *limiter) fail(now time.Time, keys ...string) {
+func (l *limiter) fail(ctx context.Context, now time.Time, keys ...string) error {
+	if l.shared != nil {
+		if err := l.shared.AddLoginFailure(ctx, keys, now); err != nil {
+			return fmt.Errorf("login failure: %w", err)
+		}
+		return nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.fails) > 10000 {
@@ -229,11 +263,19 @@ func (l *limiter) fail(now time.Time, keys ...string) {
 	for _, k := range keys {
 		l.fails[k] = append(l.recent(k, now), now)
 	}
+	return nil
 }
 
 // reset forgets the failures of key.
-func (l *limiter) reset(key string) {
+func (l *limiter) reset(ctx context.Context, key string) error {
+	if l.shared != nil {
+		if err := l.shared.ClearLoginFailures(ctx, key); err != nil {
+			return fmt.Errorf("login failures: %w", err)
+		}
+		return nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fails, key)
+	return nil
 }

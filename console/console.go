@@ -146,6 +146,9 @@ type Deps struct {
 	// Moderation, when set, lets staff read, edit and test the moderation
 	// rules; nil means moderation is off.
 	Moderation ModerationRules
+	// LoginFailures, when set, counts failed logins in a store every
+	// replica shares; nil counts them in memory.
+	LoginFailures LoginFailures
 }
 
 // handler serves the console; its methods are the pages, one file each.
@@ -219,7 +222,7 @@ func New(cfg Config, d Deps) (http.Handler, error) {
 
 	h := &handler{
 		cfg: cfg, store: d.Store, index: d.Index, saver: d.Saver, decider: d.Decider, log: d.Log,
-		sessions: sm, views: v, limiter: newLimiter(cfg.LoginFailures, cfg.LoginWindow),
+		sessions: sm, views: v, limiter: newLimiter(cfg.LoginFailures, cfg.LoginWindow, d.LoginFailures),
 		faqEdits: faqLock(d.Index), // shared with the API on the same index (api.go)
 	}
 	h.moderation = newModerationRules(d.Moderation)

@@ -118,6 +118,13 @@ type fixture struct {
 
 func MustFixture(tb testing.TB) *fixture {
 	tb.Helper()
+	return mustFixture(tb, nil)
+}
+
+// mustFixture is MustFixture with failed logins counted in lf when not nil
+// (a store shared by replicas).
+func mustFixture(tb testing.TB, lf console.LoginFailures) *fixture {
+	tb.Helper()
 	ctx := context.Background()
 	db := sqlite.New(":memory:")
 	if err := db.Open(); err != nil {
@@ -140,7 +147,7 @@ func MustFixture(tb testing.TB) *fixture {
 	}
 	f := &fixture{db: db, index: idx, saver: &fakeSaver{}, clock: &clock{now: time.Now()}}
 	h, err := console.New(console.Config{ClientIPHeader: "X-Real-IP", Now: f.clock.Now},
-		console.Deps{Store: db, Sessions: db.Sessions(), Index: idx, Saver: f.saver, Decider: eng, Log: testLogger(tb)})
+		console.Deps{Store: db, Sessions: db.Sessions(), Index: idx, Saver: f.saver, Decider: eng, Log: testLogger(tb), LoginFailures: lf})
 	if err != nil {
 		tb.Fatalf("console.New: %v", err)
 	}
@@ -404,6 +411,73 @@ func TestLoginRateLimit(t *testing.T) {
 		c.header.Set("X-Real-IP", "203.0.113.10")
 		wantStatus(t, "from another address", c.post("/console/login", url.Values{"name": {"alice"}, "password": {password}}), http.StatusSeeOther)
 	})
+}
+
+// sharedFailures is a LoginFailures store shared by several consoles, as
+// PostgreSQL is by replicas.
+type sharedFailures struct {
+	mu    sync.Mutex
+	fails map[string][]time.Time
+}
+
+func (s *sharedFailures) LoginFailures(ctx context.Context, keys []string, since time.Time) (map[string][]time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]time.Time{}
+	for _, k := range keys {
+		for _, at := range s.fails[k] {
+			if !at.Before(since) {
+				out[k] = append(out[k], at)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *sharedFailures) AddLoginFailure(ctx context.Context, keys []string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		s.fails[k] = append(s.fails[k], at)
+	}
+	return nil
+}
+
+func (s *sharedFailures) ClearLoginFailures(ctx context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.fails, key)
+	return nil
+}
+
+// Behind a load balancer, failures on one replica count on the others: five
+// failures spread over two consoles block the name on both.
+func TestLoginRateLimitShared(t *testing.T) {
+	shared := &sharedFailures{fails: map[string][]time.Time{}}
+	a, b := mustFixture(t, shared), mustFixture(t, shared)
+	bad := url.Values{"name": {"alice"}, "password": {"mauvais mot de passe"}}
+	for i := range 5 {
+		f := []*fixture{a, b}[i%2]
+		c := f.client(t)
+		c.get("/console/login")
+		c.header.Set("X-Real-IP", "192.0.2."+string(rune('1'+i)))
+		wantStatus(t, "failure", c.post("/console/login", bad), http.StatusUnauthorized)
+	}
+	for name, f := range map[string]*fixture{"A": a, "B": b} {
+		c := f.client(t)
+		c.get("/console/login")
+		c.header.Set("X-Real-IP", "198.51.100.7")
+		r := c.post("/console/login", url.Values{"name": {"alice"}, "password": {password}})
+		wantStatus(t, "right password on "+name+" after 5 failures spread over A and B", r, http.StatusTooManyRequests)
+	}
+	a.clock.Add(15 * time.Minute)
+	b.clock.Add(15 * time.Minute)
+	c := b.client(t)
+	c.get("/console/login")
+	wantStatus(t, "alice after the window", c.post("/console/login", url.Values{"name": {"alice"}, "password": {password}}), http.StatusSeeOther)
+	if got, _ := shared.LoginFailures(context.Background(), []string{"name:alice"}, time.Time{}); len(got) != 0 {
+		t.Errorf("failures of alice kept after her login: %v", got)
+	}
 }
 
 func TestCSRF(t *testing.T) {

@@ -37,7 +37,12 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	now := h.cfg.Now()
 	ipKey, nameKey := "ip:"+h.clientIP(r), "name:"+name
 
-	if blocked, wait := h.limiter.blocked(now, ipKey, nameKey); blocked {
+	blocked, wait, err := h.limiter.blocked(ctx, now, ipKey, nameKey)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if blocked {
 		h.log.WithField("user", name).Warn("console login blocked")
 		d.Error = fmt.Sprintf("Trop de tentatives de connexion. Réessayez dans %d minute(s).", int(math.Ceil(wait.Minutes())))
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
@@ -46,7 +51,9 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.store.CheckPassword(ctx, name, password)
 	if pagebot.ErrorCode(err) == pagebot.EUNAUTHORIZED {
-		h.limiter.fail(now, ipKey, nameKey)
+		if err := h.limiter.fail(ctx, now, ipKey, nameKey); err != nil {
+			h.log.WithError(err).Error("record a failed login")
+		}
 		h.log.WithField("user", name).Warn("console login failed")
 		d.Error = pagebot.ErrorMessage(err)
 		h.render(w, r, http.StatusUnauthorized, "login", h.page(r, "Connexion", "", d))
@@ -55,7 +62,9 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.limiter.reset(nameKey)
+	if err := h.limiter.reset(ctx, nameKey); err != nil {
+		h.log.WithError(err).Error("clear failed logins")
+	}
 	// A new token at login: a session id planted before cannot be used.
 	if err := h.sessions.RenewToken(ctx); err != nil {
 		h.serverError(w, r, err)

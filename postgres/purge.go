@@ -30,7 +30,10 @@ func (db *DB) Purge(ctx context.Context, before time.Time) (int, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM human_threads WHERE until < $1`, db.now()); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM repeats WHERE at < $1`, db.now().Add(-repeatKeep))
+		if _, err = tx.ExecContext(ctx, `DELETE FROM repeats WHERE at < $1`, db.now().Add(-repeatKeep)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, db.now().Add(-loginFailureKeep))
 		return err
 	})
 	if err != nil {

@@ -221,6 +221,10 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if live != nil {
 		deps.Moderation = live
 	}
+	if lf, ok := st.store.(console.LoginFailures); ok && st.faq != nil {
+		// Replicas count failed logins together (PostgreSQL).
+		deps.LoginFailures = lf
+	}
 	s.console, err = console.New(console.Config{SecureCookie: c.HTTP.SecureCookie, ClientIPHeader: c.HTTP.ClientIPHeader}, deps)
 	if err != nil {
 		s.Close()

@@ -5,8 +5,13 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"pagebot/console"
 	"pagebot/postgres"
 )
+
+// The PostgreSQL store counts failed logins for every replica (serve.go
+// hands it to the console when the store is shared).
+var _ console.LoginFailures = (*postgres.DB)(nil)
 
 // openPostgres opens the PostgreSQL store shared by replicas: migrations
 // run once under an advisory lock, whichever replica starts first.
