@@ -6,12 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"pagebot"
 	"pagebot/graph/graphtest"
 )
 
@@ -252,6 +254,23 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	if sent.Params.Get("tag") != "HUMAN_AGENT" || !sent.HasProof {
 		t.Errorf("send_message tag %q proof %v, want HUMAN_AGENT and an appsecret_proof", sent.Params.Get("tag"), sent.HasProof)
+	}
+
+	// The worker records the action done just after Graph answered: the
+	// dashboard counts the agent's reply from then on.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		acts, err := e.srv.store.Actions(context.Background(), pagebot.ActionFilter{Status: pagebot.OutboxDone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(acts, func(a pagebot.OutboxAction) bool { return a.Kind == pagebot.OutboxSendMessage && a.HumanAgent }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the agent's reply is not recorded done 10 s after Graph received it")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	// The dashboard shows the figures: one open case, the FAQ size, one
