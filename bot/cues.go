@@ -86,11 +86,17 @@ func cueScore(norm string) (float64, []string) {
 		score += 0.6
 		found = append(found, m)
 	}
-	if m := whyMineRe.FindString(norm); m != "" {
-		score += 0.6
-		found = append(found, m)
+	// whyMineRe needs "pourquoi" and amountRe a digit: checking for them
+	// first spares most messages a regexp scan (patterns that start with \b
+	// have no literal prefix for the regexp engine to look for).
+	if strings.Contains(norm, "pourquoi") {
+		if m := whyMineRe.FindString(norm); m != "" {
+			score += 0.6
+			found = append(found, m)
+		}
 	}
-	if amountRe.MatchString(norm) && (frtext.Contains(norm, "mon") || frtext.Contains(norm, "ma") || frtext.Contains(norm, "mes") || frtext.Contains(norm, "je")) {
+	if strings.ContainsAny(norm, "0123456789") && amountRe.MatchString(norm) &&
+		(frtext.Contains(norm, "mon") || frtext.Contains(norm, "ma") || frtext.Contains(norm, "mes") || frtext.Contains(norm, "je")) {
 		score += 0.3
 		found = append(found, "montant personnel")
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"pagebot/frtext"
 )
@@ -48,27 +47,42 @@ type snapshot struct {
 	faq   *FAQ
 	bleve bleve.Index
 	path  string
-	text  analysis.Analyzer
+	text  analysis.Analyzer // analyzerText: words of the question, variants, tags and answer fields
+	grams analysis.Analyzer // analyzerGrams: the grams field
+	// conceptTerms holds, for each concept name of the synonym list, what
+	// analyzerConcept makes of it: the names are fixed between rebuilds, so
+	// a search does not analyse them again.
+	conceptTerms map[string][]string
+	// dict holds the terms of each search field (see fieldQuery).
+	dict  map[string]map[string]struct{}
 	docs  map[string]*doc
 	order []*doc
 	df    map[string]int     // entries whose phrasings contain a term
 	idfs  map[string]float64 // idf of each term of df, computed once
 	vocab map[string]bool
-	n     int
+	// fuzzyVocab is the vocabulary terms of five bytes or more, sorted: the
+	// candidates of fuzzyKnown, which wants the smallest one within an edit.
+	fuzzyVocab []string
+	n          int
 }
 
 // doc is what the confidence features need to know about one entry.
 type doc struct {
-	entry      Entry
-	phrasings  [][]string // analysed terms of the question and of each variant
-	terms      map[string]bool
-	grams      []map[string]float64 // character 3-gram vectors of each phrasing
-	gramNorms  []float64
-	benefits   map[string]bool
-	intents    map[string]bool
-	concepts   []string
-	conceptSet map[string]bool
-	self       float64 // score of the entry for its own question
+	entry     Entry
+	phrasings [][]string // analysed terms of the question and of each variant
+	// weights[i][j] is the idf of phrasings[i][j] and weightTotals[i] their
+	// sum, added in the same order as the features would: computed once here
+	// rather than looked up for each candidate of each search.
+	weights      [][]float64
+	weightTotals []float64
+	terms        map[string]bool
+	grams        []gramVector // character 3-gram vectors of each phrasing
+	gramNorms    []float64
+	benefits     map[string]bool
+	intents      map[string]bool
+	concepts     []string
+	conceptSet   map[string]bool
+	self         float64 // score of the entry for its own question
 }
 
 // Open builds (or reopens from dir) the index of faq. dir is where the index
@@ -227,10 +241,12 @@ func (x *Index) build(faq *FAQ, reuse bool) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &snapshot{faq: faq, text: m.AnalyzerNamed(analyzerText)}
-	if s.text == nil {
-		return nil, errors.New("build index: text analyzer missing")
+	text, grams, concept := m.AnalyzerNamed(analyzerText), m.AnalyzerNamed(analyzerGrams), m.AnalyzerNamed(analyzerConcept)
+	if text == nil || grams == nil || concept == nil {
+		return nil, errors.New("build index: analyzer missing")
 	}
+	s := &snapshot{faq: faq, text: queryAnalyzer(text), grams: queryAnalyzer(grams)}
+	s.conceptTerms = x.syn.analysedNames(concept)
 	s.prepare(x.syn)
 	hash := x.sourceHash(faq)
 	if x.dir != "" && reuse {
@@ -242,6 +258,10 @@ func (x *Index) build(faq *FAQ, reuse bool) (*snapshot, error) {
 		if err := x.fill(s, m, hash); err != nil {
 			return nil, err
 		}
+	}
+	if s.dict, err = dictionaries(s.bleve); err != nil {
+		_ = s.bleve.Close()
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	s.computeSelfScores(x.syn)
 	return s, nil
@@ -347,7 +367,7 @@ func (s *snapshot) prepare(syn *Synonyms) {
 			d.phrasings = append(d.phrasings, ts)
 			g := trigrams(norm)
 			d.grams = append(d.grams, g)
-			d.gramNorms = append(d.gramNorms, norm2(g))
+			d.gramNorms = append(d.gramNorms, g.norm())
 			for _, t := range ts {
 				d.terms[t] = true
 			}
@@ -386,11 +406,29 @@ func (s *snapshot) prepare(syn *Synonyms) {
 	for t, df := range s.df {
 		s.idfs[t] = math.Log(1 + float64(s.n)/float64(df))
 	}
+	for _, d := range s.order {
+		d.weights = make([][]float64, len(d.phrasings))
+		d.weightTotals = make([]float64, len(d.phrasings))
+		for i, ph := range d.phrasings {
+			d.weights[i] = make([]float64, len(ph))
+			for j, t := range ph {
+				w := s.idf(t)
+				d.weights[i][j] = w
+				d.weightTotals[i] += w
+			}
+		}
+	}
+	for t := range s.vocab {
+		if len(t) >= fuzzyMinLen {
+			s.fuzzyVocab = append(s.fuzzyVocab, t)
+		}
+	}
+	sort.Strings(s.fuzzyVocab)
 }
 
 func (s *snapshot) computeSelfScores(syn *Synonyms) {
 	for _, d := range s.order {
-		hits, err := s.search(frtext.Normalize(d.entry.Question), syn, 20)
+		hits, err := s.search(s.analyse(frtext.Normalize(d.entry.Question), syn), 20)
 		if err != nil || len(hits) == 0 {
 			d.self = 1
 			continue
@@ -406,43 +444,6 @@ func (s *snapshot) computeSelfScores(syn *Synonyms) {
 			d.self = 1
 		}
 	}
-}
-
-type hit struct {
-	id    string
-	score float64
-}
-
-// search runs the Bleve query for normalised text and returns the top k.
-func (s *snapshot) search(norm string, syn *Synonyms, k int) ([]hit, error) {
-	if strings.TrimSpace(norm) == "" {
-		return nil, nil
-	}
-	var qs []query.Query
-	match := func(field, text string, boost float64) {
-		q := bleve.NewMatchQuery(text)
-		q.SetField(field)
-		q.SetBoost(boost)
-		qs = append(qs, q)
-	}
-	match("question", norm, 3)
-	match("variants", norm, 2)
-	match("grams", norm, 1.5)
-	match("tags", norm, 0.5)
-	match("answer", norm, 0.2)
-	if cs := conceptNames(syn.Concepts(norm), 0, true); len(cs) > 0 {
-		match("concepts", strings.Join(cs, " "), 2)
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), k, 0, false)
-	res, err := s.bleve.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	out := make([]hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		out = append(out, hit{id: h.ID, score: h.Score})
-	}
-	return out, nil
 }
 
 // DocCount returns the number of entries in the index.

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -85,15 +86,15 @@ func (x *Index) Search(text string, k int) (*Result, error) {
 		return nil, ErrClosed
 	}
 	res := &Result{Normalized: norm}
-	concepts := x.syn.Concepts(norm)
-	res.Benefits = conceptNames(concepts, KindBenefit, false)
-	res.Intents = conceptNames(concepts, KindIntent, false)
-	res.Concepts = conceptNames(concepts, 0, true)
-	hits, err := s.search(norm, x.syn, k)
+	m := s.analyse(norm, x.syn)
+	res.Benefits = conceptNames(m.concepts, KindBenefit, false)
+	res.Intents = conceptNames(m.concepts, KindIntent, false)
+	res.Concepts = conceptNames(m.concepts, 0, true)
+	hits, err := s.search(m, k)
 	if err != nil || len(hits) == 0 {
 		return res, err
 	}
-	q := s.query(norm, res)
+	q := s.query(m, res)
 	for i, h := range hits {
 		d := s.docs[h.id]
 		if d == nil {
@@ -127,7 +128,7 @@ type queryInfo struct {
 	resolved []string // each term, or the vocabulary term it is a typo of
 	weights  []float64
 	known    []bool
-	grams    map[string]float64
+	grams    gramVector
 	benefits map[string]bool
 	intents  map[string]bool
 	concepts []string
@@ -142,10 +143,10 @@ func (s *snapshot) idf(t string) float64 {
 	return math.Log(1 + float64(s.n)) // a term no entry uses: rarest
 }
 
-func (s *snapshot) query(norm string, r *Result) *queryInfo {
-	q := &queryInfo{grams: trigrams(norm), benefits: map[string]bool{}, intents: map[string]bool{}}
+func (s *snapshot) query(m *message, r *Result) *queryInfo {
+	q := &queryInfo{grams: trigrams(m.norm), benefits: map[string]bool{}, intents: map[string]bool{}}
 	seen := map[string]bool{}
-	for _, t := range terms(s.text, norm) {
+	for _, t := range m.words {
 		if seen[t] {
 			continue
 		}
@@ -169,7 +170,7 @@ func (s *snapshot) query(norm string, r *Result) *queryInfo {
 		q.set[t] = true
 		q.set[q.resolved[i]] = true
 	}
-	q.norm = norm2(q.grams)
+	q.norm = q.grams.norm()
 	return q
 }
 
@@ -184,19 +185,22 @@ func (s *snapshot) resolve(t string) string {
 	return t
 }
 
-// fuzzyKnown returns a vocabulary term within one edit of t (terms of five
-// letters or more only: shorter ones collide too easily).
+// fuzzyMinLen is the length from which a term may stand for a vocabulary
+// term one edit away: shorter ones collide too easily.
+const fuzzyMinLen = 5
+
+// fuzzyKnown returns the smallest vocabulary term (in byte order) within one
+// edit of t, or "". s.fuzzyVocab is sorted, so the first match is it.
 func (s *snapshot) fuzzyKnown(t string) string {
-	if len(t) < 5 {
+	if len(t) < fuzzyMinLen {
 		return ""
 	}
-	best := ""
-	for v := range s.vocab {
-		if len(v) >= 5 && within1(t, v) && (best == "" || v < best) {
-			best = v
+	for _, v := range s.fuzzyVocab {
+		if within1(t, v) {
+			return v
 		}
 	}
-	return best
+	return ""
 }
 
 func (s *snapshot) features(q *queryInfo, d *doc, score float64) Features {
@@ -219,15 +223,14 @@ func (s *snapshot) features(q *queryInfo, d *doc, score float64) Features {
 	}
 	qset := q.set
 	for i, ph := range d.phrasings {
-		var tot, cov float64
-		for _, t := range ph {
-			w := s.idf(t)
-			tot += w
+		var cov float64
+		ws := d.weights[i]
+		for j, t := range ph {
 			if qset[t] {
-				cov += w
+				cov += ws[j]
 			}
 		}
-		if tot > 0 && cov/tot > f.EntryCoverage {
+		if tot := d.weightTotals[i]; tot > 0 && cov/tot > f.EntryCoverage {
 			f.EntryCoverage = cov / tot
 		}
 		if c := cosine(q.grams, q.norm, d.grams[i], d.gramNorms[i]); c > f.Cosine {
@@ -264,45 +267,73 @@ func (s *snapshot) features(q *queryInfo, d *doc, score float64) Features {
 	return f
 }
 
+// gramVector is the character 3-gram counts of a text, as (gram, count)
+// pairs sorted by gram. The features compare one message with every phrasing
+// of ten candidates: a merge of two short sorted slices is several times
+// cheaper than map lookups, and the counts are whole numbers, so dot products
+// and norms are exact in any order.
+type gramVector []gramCount
+
+type gramCount struct {
+	gram uint32 // the three bytes of the gram, big-endian
+	n    float64
+}
+
 // trigrams returns the character 3-gram counts of normalised text, words
-// padded with a space so that word starts and ends count.
-func trigrams(norm string) map[string]float64 {
-	g := map[string]float64{}
+// padded with a space so that word starts and ends count. Grams are bytes,
+// not runes, like the keys of a string map would be.
+func trigrams(norm string) gramVector {
+	var (
+		gs []uint32
+		p  []byte
+	)
 	for _, w := range strings.Fields(norm) {
 		if len(w) < 2 {
 			continue
 		}
-		p := " " + w + " "
+		p = append(append(append(p[:0], ' '), w...), ' ')
 		for i := 0; i+3 <= len(p); i++ {
-			g[p[i:i+3]]++
+			gs = append(gs, uint32(p[i])<<16|uint32(p[i+1])<<8|uint32(p[i+2]))
 		}
 	}
-	return g
+	slices.Sort(gs)
+	v := make(gramVector, 0, len(gs))
+	for _, g := range gs {
+		if n := len(v); n > 0 && v[n-1].gram == g {
+			v[n-1].n++
+		} else {
+			v = append(v, gramCount{gram: g, n: 1})
+		}
+	}
+	return v
 }
 
-// cosine returns the cosine of two 3-gram vectors given their norms. It
-// iterates over the smaller one.
-func cosine(a map[string]float64, na float64, b map[string]float64, nb float64) float64 {
+// cosine returns the cosine of two 3-gram vectors given their norms.
+func cosine(a gramVector, na float64, b gramVector, nb float64) float64 {
 	if na == 0 || nb == 0 {
 		return 0
 	}
-	if len(b) < len(a) {
-		a, b = b, a
-	}
 	var dot float64
-	for k, v := range a {
-		if w, ok := b[k]; ok {
-			dot += v * w
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].gram < b[j].gram:
+			i++
+		case a[i].gram > b[j].gram:
+			j++
+		default:
+			dot += a[i].n * b[j].n
+			i++
+			j++
 		}
 	}
 	return dot / (na * nb)
 }
 
-// norm2 is the Euclidean norm of a vector.
-func norm2(v map[string]float64) float64 {
+// norm is the Euclidean norm of the vector.
+func (v gramVector) norm() float64 {
 	var n float64
-	for _, x := range v {
-		n += x * x
+	for _, g := range v {
+		n += g.n * g.n
 	}
 	return math.Sqrt(n)
 }

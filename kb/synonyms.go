@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"go.yaml.in/yaml/v3"
 
 	"pagebot/frtext"
@@ -174,6 +175,18 @@ func (s *Synonyms) Concepts(norm string) []Concept {
 			out = append(out, *best)
 		}
 		i += bestLen
+	}
+	return out
+}
+
+// analysedNames returns what analyzer a makes of each concept name. The
+// query of a message's concepts is built from these (see snapshot.search).
+func (s *Synonyms) analysedNames(a analysis.Analyzer) map[string][]string {
+	out := map[string][]string{}
+	for _, groups := range [][]Group{s.Benefits, s.Intents, s.Terms} {
+		for _, g := range groups {
+			out[g.Name] = terms(a, g.Name)
+		}
 	}
 	return out
 }
