@@ -17,5 +17,7 @@ ENV PAGEBOT_DATA_DIR=/data \
     PAGEBOT_HTTP_LISTEN=0.0.0.0:8080
 VOLUME ["/data"]
 EXPOSE 8080
+# No shell or curl in the image: pagebot checks itself through /readyz.
+HEALTHCHECK --interval=15s --timeout=6s --start-period=30s --retries=3 CMD ["/usr/local/bin/pagebot", "health"]
 ENTRYPOINT ["/usr/local/bin/pagebot"]
 CMD ["serve"]

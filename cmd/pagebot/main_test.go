@@ -199,6 +199,11 @@ func TestServeHealthz(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, "127.0.0.1:0") }()
 	addr := <-s.addr
+	// `pagebot health`, the container's health check, reads /readyz.
+	out, _, err := MustRun(t, dir, "", "health", "--url", "http://"+addr+"/readyz")
+	if err != nil || !strings.HasPrefix(out, "200 ok: ") {
+		t.Errorf("pagebot health = %v %q, want exit 0 and 200", err, out)
+	}
 	for _, path := range []string{"/healthz", "/readyz"} {
 		res, err := http.Get("http://" + addr + path)
 		if err != nil {
@@ -218,6 +223,9 @@ func TestServeHealthz(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("server did not shut down")
+	}
+	if _, _, err := MustRun(t, dir, "", "health", "--url", "http://"+addr+"/readyz"); err == nil {
+		t.Error("pagebot health exits 0 with pagebot stopped")
 	}
 	// The index was written under data.dir and is reused on restart.
 	if _, err := os.Stat(filepath.Join(c.Data.Dir, "index", "CURRENT")); err != nil {
@@ -270,5 +278,16 @@ func TestWhenPhrase(t *testing.T) {
 	bad.Schedule.Hours.Monday = "25:00-26:00"
 	if _, err := buildSchedule(bad); err == nil || !strings.Contains(err.Error(), "schedule.hours.monday") {
 		t.Errorf("bad hours: err = %v, want one naming schedule.hours.monday", err)
+	}
+}
+
+func TestLocalAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"0.0.0.0:8080": "127.0.0.1:8080", "[::]:8080": "127.0.0.1:8080", ":8080": "127.0.0.1:8080",
+		"127.0.0.1:8080": "127.0.0.1:8080", "10.0.0.5:9000": "10.0.0.5:9000", "pagebot:8080": "pagebot:8080",
+	} {
+		if got := localAddr(in); got != want {
+			t.Errorf("localAddr(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -40,7 +40,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.configFile, "config", "", "fichier de configuration (défaut : ./pagebot.yaml puis /etc/pagebot/pagebot.yaml)")
-	root.AddCommand(newServeCmd(g), newAskCmd(g), newEvalCmd(g), newKBCmd(g), newSimulateCmd(g), newOutboxCmd(g), newScheduleCmd(g), newPurgeCmd(g), newUserCmd(g), newTokenCmd(g))
+	root.AddCommand(newServeCmd(g), newAskCmd(g), newEvalCmd(g), newKBCmd(g), newSimulateCmd(g), newOutboxCmd(g), newScheduleCmd(g), newPurgeCmd(g), newUserCmd(g), newTokenCmd(g), newHealthCmd(g))
 	return root
 }
 
