@@ -35,6 +35,14 @@ func NewRepeats(window time.Duration, limit int) *Repeats {
 	return &Repeats{window: window, limit: max(limit, 2), seen: map[string][]sighting{}}
 }
 
+// SetLimits changes the window and the limit, for the comments noted from
+// now on (the rules were edited); what was seen is kept.
+func (r *Repeats) SetLimits(window time.Duration, limit int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.window, r.limit = window, max(limit, 2)
+}
+
 // Note records that author posted text at time at and returns a Review
 // result (category "repeat") when the same text, once normalised, was
 // already posted limit-1 times within the window; otherwise an OK result.

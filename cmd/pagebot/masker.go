@@ -27,10 +27,18 @@ func (m piiMasker) Mask(text string) (string, []string) {
 // newMasker returns the personal-data masker used by every command.
 func newMasker() bot.Masker { return piiMasker{d: pii.New()} }
 
+// repeatLimitsFunc returns the repeat window and limit in force: those of
+// the moderation rules in service, which staff may edit at any time.
+type repeatLimitsFunc func() (time.Duration, int)
+
 // repeats adapts the repeated-comment tracker to the worker.
-type repeats struct{ r *moderation.Repeats }
+type repeats struct {
+	r      *moderation.Repeats
+	limits repeatLimitsFunc
+}
 
 func (r repeats) Note(author, text string, at time.Time) (bool, string) {
+	r.r.SetLimits(r.limits())
 	res := r.r.Note(author, text, at)
 	return res.Verdict != moderation.OK, res.Rule
 }
@@ -47,8 +55,7 @@ type repeatCounter interface {
 // but keeps no per-author cap on what it counts.
 type sharedRepeats struct {
 	db     repeatCounter
-	window time.Duration
-	limit  int
+	limits repeatLimitsFunc
 	log    logrus.FieldLogger
 }
 
@@ -60,25 +67,26 @@ func (r sharedRepeats) Note(author, text string, at time.Time) (bool, string) {
 	if !ok {
 		return false, ""
 	}
+	window, limit := r.limits()
 	ctx, cancel := context.WithTimeout(context.Background(), repeatTimeout)
 	defer cancel()
-	n, err := r.db.NoteRepeat(ctx, author, sum, at, r.window)
+	n, err := r.db.NoteRepeat(ctx, author, sum, at, window)
 	if err != nil {
 		// The comment goes through the usual moderation; if the store is
 		// down, completing the event fails too and it is handled again.
 		r.log.WithError(err).Warn("repeated comments not counted")
 		return false, ""
 	}
-	res := moderation.RepeatResult(n, r.limit, r.window, sum)
+	res := moderation.RepeatResult(n, limit, window, sum)
 	return res.Verdict != moderation.OK, res.Rule
 }
 
-// newRepeats returns the repeated-comment tracker for the rules: counted in
-// the store when it is shared by replicas (PostgreSQL), else in memory (one
-// process on SQLite).
-func newRepeats(st *backend, rules *moderation.Rules, log logrus.FieldLogger) worker.Repeats {
+// newRepeats returns the repeated-comment tracker, with the window and
+// limit of the rules in service: counted in the store when it is shared by
+// replicas (PostgreSQL), else in memory (one process on SQLite).
+func newRepeats(st *backend, limits repeatLimitsFunc, log logrus.FieldLogger) worker.Repeats {
 	if db, ok := st.store.(repeatCounter); ok && st.faq != nil {
-		return sharedRepeats{db: db, window: rules.RepeatWindow, limit: rules.RepeatLimit, log: log}
+		return sharedRepeats{db: db, limits: limits, log: log}
 	}
-	return repeats{r: moderation.NewRepeats(rules.RepeatWindow, rules.RepeatLimit)}
+	return repeats{r: moderation.NewRepeats(limits()), limits: limits}
 }

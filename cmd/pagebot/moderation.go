@@ -49,6 +49,21 @@ type liveModeration struct {
 	rev  int64      // revision of the shared document last seen
 	yaml atomic.Pointer[[]byte]
 	mod  atomic.Pointer[moderation.Moderator]
+	// limits are the repeat window and limit of the rules in service.
+	limits atomic.Pointer[repeatLimits]
+}
+
+// repeatLimits are the repeats.window and repeats.limit of a rules file.
+type repeatLimits struct {
+	window time.Duration
+	limit  int
+}
+
+// RepeatLimits returns the repeat window and limit of the rules in
+// service: an edit in the console applies to the next comment.
+func (l *liveModeration) RepeatLimits() (time.Duration, int) {
+	r := l.limits.Load()
+	return r.window, r.limit
 }
 
 // newLiveModeration loads, in order, the rules edited in the console
@@ -116,6 +131,7 @@ func (l *liveModeration) swap(data []byte, rules *moderation.Rules) {
 	cp := append([]byte(nil), data...)
 	l.yaml.Store(&cp)
 	l.mod.Store(moderation.New(rules))
+	l.limits.Store(&repeatLimits{window: rules.RepeatWindow, limit: rules.RepeatLimit})
 }
 
 // Moderate implements bot.Moderator with the rules in service.

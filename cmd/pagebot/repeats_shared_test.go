@@ -90,7 +90,58 @@ func TestRepeatsInMemoryOnSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	log, _ := logtest.NewNullLogger()
-	if got, ok := newRepeats(st, rules, log).(repeats); !ok {
+	limits := func() (time.Duration, int) { return rules.RepeatWindow, rules.RepeatLimit }
+	if got, ok := newRepeats(st, limits, log).(repeats); !ok {
 		t.Errorf("newRepeats on SQLite = %T, want repeats (in memory)", got)
+	}
+}
+
+// The repeat window and limit follow the rules in service: lowered to 2 in
+// the console, the next second copy is queued for review, without a
+// restart (SQLite, in memory; the shared counter reads the same limits).
+func TestRepeatLimitsFollowEditedRules(t *testing.T) {
+	log, _ := logtest.NewNullLogger()
+	c := config.Default()
+	c.Data.Dir = t.TempDir()
+	s, err := openServer(c, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	at := time.Now()
+	copyOf := func(i int, author string) string {
+		t.Helper()
+		id := fmt.Sprintf("post1_%d", 200+i)
+		if _, err := s.store.SaveEvents(ctx, []pagebot.Event{{Key: "comment:" + id + ":add", PageID: "page1",
+			Kind: pagebot.EventCommentAdd, Channel: pagebot.ChannelComment, ObjectID: id, PostID: "post1",
+			ParentID: "post1", SenderID: author, Text: "Répondez-moi enfin",
+			CreatedAt: at.Add(time.Duration(i) * time.Second)}}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.workers[0].ProcessEvents(ctx); err != nil || n != 1 {
+			t.Fatalf("copy %d: ProcessEvents = %d, %v", i+1, n, err)
+		}
+		return reviewRule(t, s, id)
+	}
+	for i := range 2 {
+		if rule := copyOf(i, "insistant"); rule != "" {
+			t.Fatalf("copy %d with the shipped limit 3: review %q", i+1, rule)
+		}
+	}
+	edited := strings.Replace(string(s.moderation.RulesYAML()), "repeats:\n  window: 10m\n  limit: 3", "repeats:\n  window: 10m\n  limit: 2", 1)
+	if edited == string(s.moderation.RulesYAML()) {
+		t.Fatal("shipped rules have no 'repeats: window: 10m, limit: 3' block to edit")
+	}
+	if err := s.moderation.SetRulesYAML([]byte(edited)); err != nil {
+		t.Fatal(err)
+	}
+	// Another author's first and second copies: the second now reaches
+	// the limit, which it did not before the edit.
+	if rule := copyOf(2, "autre"); rule != "" {
+		t.Fatalf("first copy of another author: review %q", rule)
+	}
+	if rule := copyOf(3, "autre"); !strings.HasPrefix(rule, "repeat:2x/") {
+		t.Fatalf("second copy after lowering the limit to 2: review %q, want repeat:2x", rule)
 	}
 }

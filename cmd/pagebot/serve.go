@@ -24,7 +24,6 @@ import (
 	"pagebot/graph"
 	"pagebot/kb"
 	"pagebot/metrics"
-	"pagebot/moderation"
 	"pagebot/schedule"
 	"pagebot/webhook"
 	"pagebot/worker"
@@ -167,9 +166,8 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		live *liveModeration
 	)
 	if c.Moderation.Enabled {
-		// One set of rules in service for the engine and the console: an
-		// edit in the console is live at once. (The repeat window and limit
-		// are read here, at start.)
+		// One set of rules in service for the engine, the console and the
+		// repeat counter: an edit in the console is live at once.
 		// With PostgreSQL the edited rules are kept in the database for
 		// every replica; with SQLite, in data.dir.
 		docs, _ := st.store.(sharedRules)
@@ -180,12 +178,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		s.moderation = live
 		s.engine = e.WithModerator(live)
 		e = s.engine
-		rules, err := moderation.Parse("moderation.yaml", live.RulesYAML())
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		rep = newRepeats(st, rules, log.WithField("component", "repeats"))
+		rep = newRepeats(st, live.RepeatLimits, log.WithField("component", "repeats"))
 	}
 	host, _ := os.Hostname()
 	process := fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6)
