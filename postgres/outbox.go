@@ -242,3 +242,20 @@ func (db *DB) AddAction(ctx context.Context, a pagebot.OutboxAction) (pagebot.Ou
 	}
 	return a, nil
 }
+
+// PageEchoed looks for the echo of a message the Page sent to psid with
+// this (masked) text at or after since, and returns its message id (see
+// the SQLite store).
+func (db *DB) PageEchoed(ctx context.Context, pageID, psid, text string, since time.Time) (string, bool, error) {
+	var mid string
+	err := db.db.QueryRowContext(ctx, `SELECT object_id FROM events
+		WHERE sender_id = $1 AND from_page AND kind IN ('echo', 'standby') AND page_id = $2 AND text = $3 AND created_at >= $4
+		ORDER BY created_at, id LIMIT 1`, psid, pageID, text, trunc(since)).Scan(&mid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("page echoed: %w", err)
+	}
+	return mid, true, nil
+}

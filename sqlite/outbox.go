@@ -197,3 +197,21 @@ func (db *DB) ActionByResult(ctx context.Context, result string) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// PageEchoed looks for the echo of a message the Page sent to psid with
+// this (masked) text at or after since, and returns its message id. The
+// worker uses it to verify an interrupted message: Meta echoes every
+// message a Page sends, and pagebot stores echoes like any event.
+func (db *DB) PageEchoed(ctx context.Context, pageID, psid, text string, since time.Time) (string, bool, error) {
+	var mid string
+	err := db.read.QueryRowContext(ctx, `SELECT object_id FROM events
+		WHERE sender_id = ? AND from_page AND kind IN ('echo', 'standby') AND page_id = ? AND text = ? AND created_at >= ?
+		ORDER BY created_at, id LIMIT 1`, psid, pageID, text, dbTime(since)).Scan(&mid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("page echoed: %w", err)
+	}
+	return mid, true, nil
+}

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ClaimActions/LeaseExpiry", testClaimActionsLeaseExpiry},
 		{"FinishAction", testFinishAction},
 		{"ActionByResult", testActionByResult},
+		{"PageEchoed", testPageEchoed},
 		{"RetryAction", testRetryAction},
 		{"ReleaseActions", testReleaseActions},
 		{"Actions/Filter", testActionsFilter},
@@ -648,6 +649,45 @@ func testFinishAction(t *testing.T, s Store) {
 	}
 	if got, err := s.ClaimActions(ctx, "x3", 10, hour); err != nil || len(got) != 0 {
 		t.Errorf("ClaimActions after every action finished = %v, %v; want none", actionIDs(got), err)
+	}
+}
+
+func testPageEchoed(t *testing.T, s Store) {
+	ctx := context.Background()
+	echo := func(key, page, psid, text string, kind pagebot.EventKind, fromPage bool, at time.Time) pagebot.Event {
+		return pagebot.Event{Key: key, PageID: page, Kind: kind, Channel: pagebot.ChannelMessage, ObjectID: "m_" + key,
+			SenderID: psid, Text: text, FromPage: fromPage, CreatedAt: at}
+	}
+	mustSave(t, s,
+		echo("e1", "p1", "u1", "Bonjour, voici la réponse.", pagebot.EventEcho, true, base.Add(time.Minute)),
+		echo("e2", "p1", "u1", "Bonjour, voici la réponse.", pagebot.EventEcho, true, base.Add(3*time.Minute)),
+		echo("e3", "p1", "u2", "Autre réponse.", pagebot.EventStandby, true, base.Add(time.Minute)),
+		echo("m1", "p1", "u3", "Message de la personne.", pagebot.EventMessage, false, base.Add(time.Minute)),
+		echo("e4", "p2", "u1", "Sur une autre Page.", pagebot.EventEcho, true, base.Add(time.Minute)),
+	)
+	tests := []struct {
+		name, page, psid, text string
+		since                  time.Time
+		mid                    string
+	}{
+		{"first echo after since", "p1", "u1", "Bonjour, voici la réponse.", base, "m_e1"},
+		{"since excludes the earlier one", "p1", "u1", "Bonjour, voici la réponse.", base.Add(2 * time.Minute), "m_e2"},
+		{"since is inclusive", "p1", "u1", "Bonjour, voici la réponse.", base.Add(3 * time.Minute), "m_e2"},
+		{"too late", "p1", "u1", "Bonjour, voici la réponse.", base.Add(4 * time.Minute), ""},
+		{"other text", "p1", "u1", "Bonjour, voici une réponse.", base, ""},
+		{"other person", "p1", "u9", "Bonjour, voici la réponse.", base, ""},
+		{"standby echo counts", "p1", "u2", "Autre réponse.", base, "m_e3"},
+		{"the person's own message is no echo", "p1", "u3", "Message de la personne.", base, ""},
+		{"other Page", "p1", "u1", "Sur une autre Page.", base, ""},
+	}
+	for _, tc := range tests {
+		mid, found, err := s.PageEchoed(ctx, tc.page, tc.psid, tc.text, tc.since)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if mid != tc.mid || found != (tc.mid != "") {
+			t.Errorf("%s: PageEchoed = %q, %v; want %q", tc.name, mid, found, tc.mid)
+		}
 	}
 }
 

@@ -76,6 +76,10 @@ type Store interface {
 	// ActionByResult reports whether an action created the Graph object id
 	// result (pagebot's own reply coming back through the webhook).
 	ActionByResult(ctx context.Context, result string) (bool, error)
+	// PageEchoed returns the message id of the first echo (or standby echo)
+	// of a message the Page sent to psid with exactly this text, created at
+	// or after since; false when there is none.
+	PageEchoed(ctx context.Context, pageID, psid, text string, since time.Time) (string, bool, error)
 
 	// SetHumanActive leaves a thread to a human agent until the given time
 	// (replacing any earlier time).

@@ -12,9 +12,11 @@
 //     public reply to a comment is looked for among the Page's replies under
 //     that comment, a private reply through the comment's
 //     can_reply_privately, and either is sent only if it is not there;
-//     hides, seen markers and handovers are simply redone. What Graph offers
-//     no way to check (a Messenger message, a comment on a post) is set
-//     aside for a human rather than risk posting twice.
+//     hides, seen markers and handovers are simply redone; a Messenger
+//     message is found done when its echo (Meta echoes what a Page sends)
+//     is stored. What cannot be checked (a message with no echo yet, a
+//     comment on a post) is set aside for a human rather than risk posting
+//     twice.
 //
 // Several workers (threads or replicas) can share one store: claims are
 // exclusive while their lease runs.
@@ -48,6 +50,10 @@ type Store interface {
 	// ActionByResult reports whether an outbox action created the Graph
 	// object id (our own comment reply coming back through the webhook).
 	ActionByResult(ctx context.Context, result string) (bool, error)
+	// PageEchoed finds the stored echo of a message the Page sent to psid
+	// with this masked text at or after since (verification of an
+	// interrupted message).
+	PageEchoed(ctx context.Context, pageID, psid, text string, since time.Time) (string, bool, error)
 	Event(ctx context.Context, id int64) (*pagebot.Event, error)
 	OpenCase(ctx context.Context, c *pagebot.Case) error
 	AddAudit(ctx context.Context, e pagebot.AuditEntry) error
@@ -116,6 +122,10 @@ type Config struct {
 	// ScamWarning, when set, is posted under a post (once per post) when a
 	// scam comment on it is hidden, so that readers who saw it are warned.
 	ScamWarning string
+	// Mask is the webhook's masking of personal data: stored echoes hold
+	// masked text, so an interrupted message is looked for among them in
+	// that form. Nil compares the text as it is.
+	Mask func(text string) string
 }
 
 // Repeats tells whether a comment repeats the author's recent ones often
@@ -549,6 +559,33 @@ func (w *Worker) verify(ctx context.Context, a pagebot.OutboxAction) (result str
 		return a.Result, !info.CanReplyPrivately, true, nil
 	case pagebot.OutboxReplyComment:
 		return w.verifyReply(ctx, a)
+	case pagebot.OutboxSendMessage:
+		return w.verifyMessage(ctx, a)
+	}
+	return "", false, false, nil
+}
+
+// verifyMessage looks for an interrupted Messenger message among the echoes
+// pagebot stored: Meta echoes every message a Page sends to the webhook. An
+// echo to the same person with the same text since the action was queued
+// means it went out. No echo proves nothing — it may be late, or the app
+// may not subscribe to message_echoes — so the message stays unknown and is
+// set aside for an agent rather than risk sending it twice.
+func (w *Worker) verifyMessage(ctx context.Context, a pagebot.OutboxAction) (result string, done, known bool, err error) {
+	ev, err := w.store.Event(ctx, a.EventID)
+	if err != nil {
+		return "", false, false, fmt.Errorf("verify message: %w", err)
+	}
+	text := a.Text
+	if w.cfg.Mask != nil {
+		text = w.cfg.Mask(text)
+	}
+	mid, found, err := w.store.PageEchoed(ctx, ev.PageID, a.Target, text, a.CreatedAt)
+	if err != nil {
+		return "", false, false, fmt.Errorf("verify message: %w", err)
+	}
+	if found {
+		return mid, true, true, nil
 	}
 	return "", false, false, nil
 }

@@ -143,6 +143,7 @@ func TestInterruptedActions(t *testing.T) {
 		canReply    bool
 		pageReplies []string
 		repliesErr  error
+		echo        string // text of a stored echo to the target, if any
 		wantCalls   string
 		status      pagebot.OutboxStatus
 		result      string
@@ -168,7 +169,11 @@ func TestInterruptedActions(t *testing.T) {
 			wantCalls: "replies c1", status: pagebot.OutboxPending},
 		{name: "comment on a post cannot be verified: set aside", kind: pagebot.OutboxReplyComment, target: "p1",
 			wantCalls: "", status: pagebot.OutboxFailed, wantCase: true},
-		{name: "message cannot be verified: set aside", kind: pagebot.OutboxSendMessage, target: "u1",
+		{name: "message without an echo cannot be verified: set aside", kind: pagebot.OutboxSendMessage, target: "u1",
+			wantCalls: "", status: pagebot.OutboxFailed, wantCase: true},
+		{name: "message echoed by Meta: found done, not resent", kind: pagebot.OutboxSendMessage, target: "u1", echo: "réponse",
+			wantCalls: "", status: pagebot.OutboxDone, result: "m_echo"},
+		{name: "echo of another text: set aside", kind: pagebot.OutboxSendMessage, target: "u1", echo: "une autre réponse",
 			wantCalls: "", status: pagebot.OutboxFailed, wantCase: true},
 	}
 	for _, tc := range tests {
@@ -180,6 +185,12 @@ func TestInterruptedActions(t *testing.T) {
 				target = "c1"
 			}
 			id := interrupted(t, db, tc.kind, target, tc.earlier)
+			if tc.echo != "" {
+				if _, err := db.SaveEvents(ctx, []pagebot.Event{{Key: "echo:m_echo", Kind: pagebot.EventEcho, Channel: pagebot.ChannelMessage,
+					ObjectID: "m_echo", SenderID: target, Text: tc.echo, FromPage: true, CreatedAt: time.Now()}}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			g := &fakeGraph{canReplyPrivately: tc.canReply, pageReplies: tc.pageReplies, repliesErr: tc.repliesErr}
 			w := newTestWorker(db, g)
 			if _, err := w.ExecuteActions(ctx); err != nil {
@@ -369,5 +380,30 @@ func TestScamWarningOncePerPost(t *testing.T) {
 	}
 	if len(hides) != 3 || strings.Join(warnings, ",") != "p2,p1" {
 		t.Errorf("hides %v, warnings %v; want 3 hides and one warning per post (p1, p2)", hides, warnings)
+	}
+}
+
+// Stored echoes hold masked text: an interrupted message is looked for in
+// the masked form of its text.
+func TestInterruptedMessageMasked(t *testing.T) {
+	ctx := context.Background()
+	db := MustStore(t)
+	id := interrupted(t, db, pagebot.OutboxSendMessage, "u1", "")
+	if _, err := db.SaveEvents(ctx, []pagebot.Event{{Key: "echo:m_echo", Kind: pagebot.EventEcho, Channel: pagebot.ChannelMessage,
+		ObjectID: "m_echo", SenderID: "u1", Text: "[masqué]", FromPage: true, CreatedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	g := &fakeGraph{}
+	log, _ := logtest.NewNullLogger()
+	w := New(Config{Owner: "w2", Lease: time.Second, Mask: func(string) string { return "[masqué]" }}, db, fixedDecider{}, g, log)
+	if _, err := w.ExecuteActions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.Action(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != pagebot.OutboxDone || a.Result != "m_echo" || len(g.calls) != 0 {
+		t.Errorf("action = %s %q after calls %v; want done m_echo, nothing sent", a.Status, a.Result, g.calls)
 	}
 }

@@ -27,6 +27,14 @@ func (m piiMasker) Mask(text string) (string, []string) {
 // newMasker returns the personal-data masker used by every command.
 func newMasker() bot.Masker { return piiMasker{d: pii.New()} }
 
+// maskText masks a text as the webhook does before storing it.
+func maskText(text string) string {
+	masked, _ := textMasker.Mask(text)
+	return masked
+}
+
+var textMasker = newMasker()
+
 // repeatLimitsFunc returns the repeat window and limit in force: those of
 // the moderation rules in service, which staff may edit at any time.
 type repeatLimitsFunc func() (time.Duration, int)

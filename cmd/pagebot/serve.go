@@ -195,6 +195,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 			Metrics:     s.metrics,
 			Repeats:     rep,
 			ScamWarning: c.Moderation.ScamWarning,
+			Mask:        maskText,
 		},
 			s.store, e, g, log.WithField("component", "worker")))
 	}
