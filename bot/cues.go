@@ -57,6 +57,10 @@ var personalCues = []cue{
 	{"ancien compte", 0.8}, {"ou est l argent", 1}, {"ou est passe", 0.8}, {"jamais recue", 1}, {"jamais recus", 1},
 	{"pirate", 1}, {"piratee", 1}, {"quelqu un a change", 1}, {"sans que je", 0.8}, {"on me dit", 0.5}, {"on m a dit", 0.5},
 	{"bravo", 0.6}, {"toujours sur", 0.4},
+	// What a late or missing payment cost the writer.
+	{"pas l avoir recu", 1}, {"pas avoir recu", 1}, {"pas les avoir recus", 1}, {"l ont pas recu", 1}, {"pas ete recu", 1},
+	{"sanction", 0.6}, {"penalite", 0.6}, {"vous dites", 0.5},
+	{"agios", 1}, {"frais bancaires", 0.8}, {"frais de rejet", 0.8}, {"a decouvert", 0.6}, {"au lieu du", 0.4},
 }
 
 // escalateCueScore is the sum of cue weights from which a message is treated
@@ -123,6 +127,9 @@ var (
 	// thanksRe finds thanks near the start of a message.
 	thanksRe  = regexp.MustCompile(`^(\S+ ){0,4}(merci|remercie|remercions)\b`)
 	mentionRe = regexp.MustCompile(`@[\p{L}\p{N}._-]+(\s+[\p{Lu}][\p{L}'-]*){0,2}`)
+	// wishRe finds good wishes ("bonne retraite", "joyeux Noël"): with
+	// nothing else said, they need no answer.
+	wishRe = regexp.MustCompile(`\b(bonne|bonnes|bon|joyeux|joyeuse|joyeuses|heureuse|heureux) (retraite|anniversaire|vacances|fete|fetes|noel|annee|rentree|continuation|chance|paques)\b`)
 	// questionRe finds a request in normalised text.
 	questionRe = regexp.MustCompile(`\b(quand|combien|comment|pourquoi|quel|quelle|quels|quelles|est ce|quoi|peut on|pouvez|puis je|dois je|faut il|aide moi|aidez|besoin|svp|s il vous plait)\b`)
 )
@@ -137,7 +144,11 @@ func isIgnorable(raw, norm string) (bool, string) {
 		return true, "message adressé à une personne identifiée, sans question"
 	}
 	rest := mentionRe.ReplaceAllString(raw, " ")
-	words := frtext.Words(frtext.Normalize(rest))
+	restNorm := frtext.Normalize(rest)
+	if strings.Contains(restNorm, "bon") || strings.Contains(restNorm, "joyeu") || strings.Contains(restNorm, "heureu") {
+		restNorm = strings.TrimSpace(wishRe.ReplaceAllString(restNorm, "bonne"))
+	}
+	words := frtext.Words(restNorm)
 	if len(words) == 0 {
 		return true, "identification d'amis uniquement"
 	}

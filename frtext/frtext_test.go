@@ -58,7 +58,7 @@ func TestNormalize(t *testing.T) {
 		{"NothingToExpand", "Quand est versée l'APL ?", "quand est versee l apl"},
 		{"SMSQuestion", "slt c qd ke tombe l'apl", "salut c quand que tombe l apl"},
 		{"Combien", "cb je vais toucher pr la prime", "combien je vais toucher pour la prime"},
-		{"JAi", "g pa recu mon alloc", "j ai pa recu mon alloc"},
+		{"JAi", "g pa recu mon alloc", "j ai pas recu mon alloc"},
 		{"JeNeSaisPas", "jsp cmt faire", "je ne sais pas comment faire"},
 		{"Pourquoi", "PK mon RSA est suspendu ?!", "pourquoi mon rsa est suspendu"},
 		{"SVPAtEnd", "aidez moi svp", "aidez moi s il vous plait"},

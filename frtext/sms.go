@@ -30,5 +30,12 @@ var smsWords = map[string]string{
 	"mm": "meme", "mem": "meme", "tjours": "toujours",
 	"infos": "informations", "info": "information", "renseignement": "information", "renseignements": "informations",
 
+	"jpe": "je peux", "jpeu": "je peux", "jvien": "je viens", "jviens": "je viens", "jdois": "je dois", "jsui": "je suis",
+	"jvoudrai": "je voudrais", "jvoudrais": "je voudrais", "jcomprend": "je comprends", "jcomprends": "je comprends", "jme": "je me",
+	"fo": "faut", "fau": "faut", "pa": "pas", "jame": "jamais", "jamai": "jamais", "dedan": "dedans", "avc": "avec", "o": "au",
+	"bb": "bebe", "tps": "temps", "slmt": "seulement", "ptit": "petit", "ptite": "petite", "qqun": "quelqu un", "quelquun": "quelqu un",
+	"aujourdui": "aujourd hui", "depui": "depuis", "kom": "comme", "koman": "comment", "kombien": "combien", "cad": "c est a dire",
+	"mr": "monsieur", "mme": "madame", "ns": "nous", "aprem": "apres midi",
+
 	"quesque": "qu est ce que", "keske": "qu est ce que", "kesk": "qu est ce que", "esque": "est ce que", "estce": "est ce",
 }

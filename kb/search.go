@@ -45,16 +45,23 @@ type Features struct {
 	// benefits, intents, terms) that the entry also names. It matches "les
 	// allocs logement" with "aide personnalisée au logement".
 	Concepts float64 `json:"concepts"`
+	// Lead compares how well this candidate fits the message with how well
+	// the best candidate that gives another answer does: the mean of query
+	// coverage, entry coverage, cosine and concepts, this candidate's minus
+	// the other's, mapped from [-1, 1] to [0, 1] (0.5 when they tie or when
+	// there is no other). A phrasing new to the FAQ may fit its entry only
+	// loosely; what tells it apart is fitting it clearly better than the rest.
+	Lead float64 `json:"lead"`
 }
 
 // FeatureNames lists the features in the order of Vector.
 var FeatureNames = []string{"relative", "margin", "query_coverage", "entry_coverage", "cosine",
-	"benefit_match", "benefit_conflict", "intent_match", "intent_conflict", "unknown", "concepts"}
+	"benefit_match", "benefit_conflict", "intent_match", "intent_conflict", "unknown", "concepts", "lead"}
 
 // Vector returns the features as a slice in FeatureNames order.
 func (f Features) Vector() []float64 {
 	return []float64{f.Relative, f.Margin, f.QueryCoverage, f.EntryCoverage, f.Cosine,
-		f.BenefitMatch, f.BenefitConflict, f.IntentMatch, f.IntentConflict, f.Unknown, f.Concepts}
+		f.BenefitMatch, f.BenefitConflict, f.IntentMatch, f.IntentConflict, f.Unknown, f.Concepts, f.Lead}
 }
 
 // Candidate is an entry found for a message, with its signals.
@@ -85,6 +92,7 @@ func (x *Index) Search(text string, k int) (*Result, error) {
 	if s == nil {
 		return nil, ErrClosed
 	}
+	norm = s.unglue(norm, x.syn)
 	res := &Result{Normalized: norm}
 	m := s.analyse(norm, x.syn)
 	res.Benefits = conceptNames(m.concepts, KindBenefit, false)
@@ -119,7 +127,81 @@ func (x *Index) Search(text string, k int) (*Result, error) {
 		}
 		res.Candidates = append(res.Candidates, Candidate{Entry: d.entry, Score: h.score, Features: f})
 	}
+	setLeads(res.Candidates)
 	return res, nil
+}
+
+// fit is the model-free summary of how well a candidate fits a message that
+// Lead compares between candidates.
+func (f Features) fit() float64 {
+	return (f.QueryCoverage + f.EntryCoverage + f.Cosine + f.Concepts) / 4
+}
+
+// setLeads fills the Lead feature of each candidate.
+func setLeads(cs []Candidate) {
+	for i := range cs {
+		best, found := 0.0, false
+		for j := range cs {
+			if j == i || cs[j].Entry.Answer == cs[i].Entry.Answer {
+				continue
+			}
+			if v := cs[j].Features.fit(); !found || v > best {
+				best, found = v, true
+			}
+		}
+		cs[i].Features.Lead = 0.5
+		if found {
+			cs[i].Features.Lead = (1 + cs[i].Features.fit() - best) / 2
+		}
+	}
+}
+
+// unglue splits words whose elided article or pronoun was written without
+// its apostrophe ("lapl", "dactivite", "jhabite", "lenfant"): when the word
+// itself means nothing to the knowledge base but what follows the elided
+// letter does, the word is read as "l apl", "d activite"… Folding turns
+// "l'apl" into "l apl" already; this catches the same elision typed without
+// the apostrophe, a habit of phone keyboards.
+func (s *snapshot) unglue(norm string, syn *Synonyms) string {
+	if !strings.ContainsAny(norm, "ldjmnstcq") {
+		return norm
+	}
+	words := frtext.Words(norm)
+	changed := false
+	for i, w := range words {
+		n := 1
+		if strings.HasPrefix(w, "qu") {
+			n = 2
+		} else if !strings.ContainsRune("ldjmnstc", rune(w[0])) {
+			continue
+		}
+		if len(w)-n < 3 || !strings.ContainsRune("aeiouyh", rune(w[n])) {
+			continue
+		}
+		if s.knownWord(w, syn, true) || !s.knownWord(w[n:], syn, false) {
+			continue
+		}
+		words[i] = w[:n] + " " + w[n:]
+		changed = true
+	}
+	if !changed {
+		return norm
+	}
+	return strings.Join(words, " ")
+}
+
+// knownWord reports whether a single normalised word is a term of the
+// knowledge base or starts a synonym phrase; with stop, a stop word counts
+// as known too.
+func (s *snapshot) knownWord(w string, syn *Synonyms, stop bool) bool {
+	if syn != nil && syn.trie != nil && syn.trie.next[key(w)] != nil {
+		return true
+	}
+	ts := terms(s.text, w)
+	if len(ts) == 0 {
+		return stop
+	}
+	return len(ts) == 1 && s.vocab[ts[0]]
 }
 
 // queryInfo is the analysed message.
