@@ -61,6 +61,14 @@ var personalCues = []cue{
 	{"pas l avoir recu", 1}, {"pas avoir recu", 1}, {"pas les avoir recus", 1}, {"l ont pas recu", 1}, {"pas ete recu", 1},
 	{"sanction", 0.6}, {"penalite", 0.6}, {"vous dites", 0.5},
 	{"agios", 1}, {"frais bancaires", 0.8}, {"frais de rejet", 0.8}, {"a decouvert", 0.6}, {"au lieu du", 0.4},
+	// The writer's own wait or change, anchored in time: with a duration or
+	// a change ("ça fait 3 semaines que j'attends ma carte", "mon APL a
+	// baissé ce mois-ci, pourquoi ?") a general question becomes a file to
+	// look at.
+	{"que j attends", 0.5}, {"que j attend", 0.5}, {"ce mois ci", 0.3},
+	// What the writer did and what the caisse's site or letters say instead.
+	{"le site dit", 0.6}, {"le site indique", 0.6}, {"le site affiche", 0.6}, {"l appli dit", 0.6}, {"l appli indique", 0.6},
+	{"l application dit", 0.6}, {"l application indique", 0.6}, {"j ai bien", 0.5},
 }
 
 // escalateCueScore is the sum of cue weights from which a message is treated
@@ -68,9 +76,10 @@ var personalCues = []cue{
 const escalateCueScore = 1.0
 
 var (
-	durationRe = regexp.MustCompile(`\b(depuis|ca fait|cela fait|il y a|voila|plus de)( plus de)? (\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quelques|plusieurs) (jours?|semaines?|mois|ans?)\b`)
-	amountRe   = regexp.MustCompile(`\b\d[\d ]*(e|eur|euro|euros)\b`)
-	whyMineRe  = regexp.MustCompile(`\bpourquoi (mon|ma|mes|vous|on me|on m|la caf me|la caf m|j ai|je n|je ne|je touche|je recois|ai je)\b`)
+	durationRe = regexp.MustCompile(`\b(depuis|ca fait|cela fait|il y a|voila|plus de)( plus de)? (\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quelques|plusieurs) (jours?|semaines?|mois|ans?)\b` +
+		`|\bdepuis (le \d+|le debut|debut|mi|fin)? ?(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b`)
+	amountRe  = regexp.MustCompile(`\b\d[\d ]*(e|eur|euro|euros)\b`)
+	whyMineRe = regexp.MustCompile(`\bpourquoi (mon|ma|mes|vous|on me|on m|la caf me|la caf m|j ai|je n|je ne|je touche|je recois|ai je)\b`)
 )
 
 // cueScore returns the personal-problem score of normalised text and the

@@ -162,6 +162,7 @@ type Scored struct {
 	Confidence float64     `json:"confidence"`
 	Score      float64     `json:"score"`
 	Features   kb.Features `json:"features"`
+	benefits   []string
 	answer     string
 	link       string
 }
@@ -244,7 +245,7 @@ func (e *Engine) Decide(in Input) (Decision, error) {
 	cue, cues := cueScore(norm)
 	other, ownWeight := e.otherOrganism(norm)
 	confident := best != nil && best.Confidence >= e.cfg.Threshold
-	clear := runner == nil || best == nil || best.Confidence-runner.Confidence >= e.cfg.Gap
+	clear := runner == nil || best == nil || best.Confidence-runner.Confidence >= e.gap(best, runner)
 
 	switch {
 	case cue >= escalateCueScore && other != nil && ownWeight == 0:
@@ -290,7 +291,7 @@ func (e *Engine) rank(res *kb.Result) []Scored {
 	out := make([]Scored, 0, len(res.Candidates))
 	for _, c := range res.Candidates {
 		s := Scored{ID: c.Entry.ID, Question: c.Entry.Question, Score: c.Score, Features: c.Features,
-			Confidence: e.cfg.Model.Probability(c.Features), answer: c.Entry.Answer}
+			Confidence: e.cfg.Model.Probability(c.Features), answer: c.Entry.Answer, benefits: c.Benefits}
 		if len(c.Entry.Links) > 0 {
 			s.link = c.Entry.Links[0]
 		}
@@ -298,6 +299,36 @@ func (e *Engine) rank(res *kb.Result) []Scored {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Confidence > out[j].Confidence })
 	return out
+}
+
+// siblingGap is the smallest lead over a runner-up about the same benefit
+// (renewal vs application, payment date vs missing payment): such close
+// pairs share most of their words, so a small lead between them is weak
+// evidence, and a wrong answer from a public administration costs more than
+// an escalation.
+const siblingGap = 0.2
+
+// gap returns the lead best must have over runner to be answered.
+func (e *Engine) gap(best, runner *Scored) float64 {
+	if e.cfg.Gap < siblingGap && sharesBenefit(best.benefits, runner.benefits) {
+		return siblingGap
+	}
+	return e.cfg.Gap
+}
+
+// sharesBenefit reports whether two sorted benefit lists have one in common.
+func sharesBenefit(a, b []string) bool {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // otherOrganism returns the strongest organism other than the caisse's own

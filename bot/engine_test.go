@@ -43,6 +43,9 @@ func TestDecide(t *testing.T) {
 		{"personal: money missing", "comment", "toujours pas reçu mon APL ce mois ci, c'est normal ??", pagebot.ActionEscalate, "", ""},
 		{"personal: rights cut", "message", "pourquoi vous avez suspendu mon rsa sans prévenir", pagebot.ActionEscalate, "", ""},
 		{"complaint", "comment", "service honteux, 2 heures d'attente au téléphone", pagebot.ActionEscalate, "", ""},
+		{"personal: lowered this month", "comment", "mon APL a baissé ce mois-ci, pourquoi ?", pagebot.ActionEscalate, "", ""},
+		{"personal: waiting since a date", "message", "j'ai envoyé mon dossier RSA et j'attends depuis le 3 mars", pagebot.ActionEscalate, "", ""},
+		{"ASS is france travail", "comment", "l'ASS c'est versé quand ?", pagebot.ActionRedirect, "", "france-travail"},
 		{"out of scope", "comment", "est-ce que la caf rembourse les lunettes de vue de mon fils", pagebot.ActionEscalate, "", ""},
 	}
 	for _, tc := range tests {

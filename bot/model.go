@@ -17,7 +17,9 @@ import (
 // CPAM, retraite) together: fitted on one caisse's set alone, the weights
 // learn that FAQ's wording; fitted across three FAQs, they carry better to
 // a FAQ they have never seen. A caisse can refit it on its own labelled
-// messages.
+// messages. The weights predate the intents for renewal, missing payment and
+// payment history: refitted with them, they answered two points more on the
+// caf set but with one more wrong answer, so they were kept.
 type Model struct {
 	Bias    float64            `json:"bias" yaml:"bias" mapstructure:"bias"`
 	Weights map[string]float64 `json:"weights" yaml:"weights" mapstructure:"weights"`

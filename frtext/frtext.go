@@ -113,15 +113,36 @@ func expand(f string, table map[string]string) string {
 	changed := false
 	words := strings.Split(f, " ")
 	for i, w := range words {
-		if r, ok := table[w]; ok {
-			words[i] = r
-			changed = true
+		r, ok := table[w]
+		if !ok {
+			continue
 		}
+		// A letter within a run of three or more single letters is a word
+		// spelt out ("c o n", "g r a t u i t"), not an SMS word ("g" for
+		// "j ai"): left as it is, so that moderation can join the letters
+		// back. Two letters are usually an elision ("g l attestation").
+		if len(w) == 1 && singleRun(words, i) >= 3 {
+			continue
+		}
+		words[i] = r
+		changed = true
 	}
 	if !changed {
 		return f
 	}
 	return strings.Join(words, " ")
+}
+
+// singleRun is the length of the run of one-letter words around words[i].
+func singleRun(words []string, i int) int {
+	lo, hi := i, i
+	for lo > 0 && len(words[lo-1]) == 1 {
+		lo--
+	}
+	for hi+1 < len(words) && len(words[hi+1]) == 1 {
+		hi++
+	}
+	return hi - lo + 1
 }
 
 // Words splits a normalised text into its words.

@@ -79,6 +79,7 @@ type doc struct {
 	grams        []gramVector // character 3-gram vectors of each phrasing
 	gramNorms    []float64
 	benefits     map[string]bool
+	benefitList  []string // benefits, sorted
 	intents      map[string]bool
 	concepts     []string
 	conceptSet   map[string]bool
@@ -390,6 +391,10 @@ func (s *snapshot) prepare(syn *Synonyms) {
 			}
 		}
 		d.conceptSet = concepts
+		for b := range d.benefits {
+			d.benefitList = append(d.benefitList, b)
+		}
+		sort.Strings(d.benefitList)
 		for c := range concepts {
 			d.concepts = append(d.concepts, c)
 		}

@@ -23,6 +23,11 @@ type Organism struct {
 	Phone     string   `yaml:"phone,omitempty" json:"phone,omitempty"`
 	PhoneNote string   `yaml:"phone_note,omitempty" json:"phone_note,omitempty"`
 	Signals   []string `yaml:"signals" json:"signals"`
+	// Except lists phrases inside which the organism's signals do not count:
+	// a short signal can be part of an unrelated common phrase ("ass", the
+	// allocation de solidarité spécifique, in "ass mat", a childminder; "ame",
+	// the aide médicale d'État, in "âme sœur" once accents are folded).
+	Except []string `yaml:"except,omitempty" json:"except,omitempty"`
 }
 
 // Directory is the organism directory, shipped and editable.
@@ -30,7 +35,8 @@ type Directory struct {
 	Reviewed  string     `yaml:"reviewed,omitempty" json:"reviewed,omitempty"`
 	Organisms []Organism `yaml:"organisms" json:"organisms"`
 
-	trie map[string][]signal // first word of a signal -> signals starting with it
+	trie   map[string][]signal // first word of a signal -> signals starting with it
+	except map[string][]signal // first word of an exception -> exceptions starting with it
 }
 
 type signal struct {
@@ -81,6 +87,7 @@ func ReadDirectory(r io.Reader, source string) (*Directory, error) {
 
 func (d *Directory) compile() {
 	d.trie = map[string][]signal{}
+	d.except = map[string][]signal{}
 	for i, o := range d.Organisms {
 		for _, s := range o.Signals {
 			words := keyWords(frtext.Normalize(s))
@@ -89,7 +96,40 @@ func (d *Directory) compile() {
 			}
 			d.trie[words[0]] = append(d.trie[words[0]], signal{words: words, org: i})
 		}
+		for _, s := range o.Except {
+			words := keyWords(frtext.Normalize(s))
+			if len(words) == 0 {
+				continue
+			}
+			d.except[words[0]] = append(d.except[words[0]], signal{words: words, org: i})
+		}
 	}
+}
+
+// matchAt reports whether the words of s start at words[i].
+func (s signal) matchAt(words []string, i int) bool {
+	if i+len(s.words) > len(words) {
+		return false
+	}
+	for j, w := range s.words {
+		if words[i+j] != w {
+			return false
+		}
+	}
+	return true
+}
+
+// excepted reports whether the signal of organism org found at words[i:j]
+// lies inside one of that organism's exceptions.
+func (d *Directory) excepted(words []string, org, i, j int) bool {
+	for k := i; k >= 0 && k > i-4; k-- {
+		for _, e := range d.except[words[k]] {
+			if e.org == org && k+len(e.words) >= j && e.matchAt(words, k) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Get returns the organism with the given id.
@@ -109,17 +149,10 @@ func (d *Directory) Match(norm string) []SignalMatch {
 	found := map[int]*SignalMatch{}
 	for i := 0; i < len(words); i++ {
 		for _, s := range d.trie[words[i]] {
-			if i+len(s.words) > len(words) {
+			if !s.matchAt(words, i) {
 				continue
 			}
-			ok := true
-			for j, w := range s.words {
-				if words[i+j] != w {
-					ok = false
-					break
-				}
-			}
-			if !ok {
+			if len(d.except) > 0 && d.excepted(words, s.org, i, i+len(s.words)) {
 				continue
 			}
 			m := found[s.org]

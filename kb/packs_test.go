@@ -231,6 +231,12 @@ func TestDirectoryMatch(t *testing.T) {
 		{"CPAMByCard", "J'ai perdu ma carte Vitale", []string{"cpam"}},
 		{"Plural", "mes allocations familiales", []string{"caf"}},
 		{"WholeWordsOnly", "caféine et rsaz", nil},
+		{"ASS", "je touche l'ASS depuis un an", []string{"france-travail"}},
+		{"ExceptAssMat", "mon ass mat est en congé", nil},
+		{"ExceptAssMats", "les ass mats du quartier", nil},
+		{"AME", "l'AME c'est pour qui ?", []string{"cpam"}},
+		{"ExceptAme", "j'ai trouvé mon âme sœur", nil},
+		{"ExceptAmeBefore", "je m'y donne corps et âme", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

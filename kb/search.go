@@ -69,6 +69,10 @@ type Candidate struct {
 	Entry    Entry    `json:"entry"`
 	Score    float64  `json:"score"`
 	Features Features `json:"features"`
+	// Benefits are the benefits the entry is about (synonym group names,
+	// sorted), from its wording and tags: two candidates on the same
+	// benefit are a close pair that only the question's intent separates.
+	Benefits []string `json:"benefits,omitempty"`
 }
 
 // Result is what a search found for one message.
@@ -125,7 +129,7 @@ func (x *Index) Search(text string, k int) (*Result, error) {
 				f.Margin = 0
 			}
 		}
-		res.Candidates = append(res.Candidates, Candidate{Entry: d.entry, Score: h.score, Features: f})
+		res.Candidates = append(res.Candidates, Candidate{Entry: d.entry, Score: h.score, Features: f, Benefits: d.benefitList})
 	}
 	setLeads(res.Candidates)
 	return res, nil
