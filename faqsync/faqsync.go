@@ -168,7 +168,7 @@ type Watcher func(ctx context.Context, changed func()) error
 
 // Run refreshes the index whenever watch says the FAQ may have changed, and
 // every poll as well (a safety net for a lost notification), until ctx is
-// done.
+// done. A refresh that fails is tried again a second later.
 func (s *Syncer) Run(ctx context.Context, watch Watcher, poll time.Duration) {
 	kick := make(chan struct{}, 1)
 	signal := func() {
@@ -185,15 +185,21 @@ func (s *Syncer) Run(ctx context.Context, watch Watcher, poll time.Duration) {
 	defer func() { <-watched }() // the watcher has let its connection go
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	var retry <-chan time.Time // a failed refresh is tried again soon
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-kick:
 		case <-t.C:
+		case <-retry:
 		}
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil && s.log != nil {
-			s.log.WithError(err).Error("faq refresh")
+		retry = nil
+		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+			if s.log != nil {
+				s.log.WithError(err).Error("faq refresh; retrying in a second")
+			}
+			retry = time.After(time.Second)
 		}
 	}
 }

@@ -2,8 +2,11 @@ package faqsync_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"pagebot"
 	"pagebot/faqsync"
@@ -58,7 +61,12 @@ func openReplica(t *testing.T, dsn string) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return &replica{db: db, index: idx, sync: faqsync.New(db, idx, faq, rev, nil)}
+	// Warnings and errors go to the test's output: a failing refresh is
+	// then visible in the report.
+	log := logrus.New()
+	log.SetLevel(logrus.WarnLevel)
+	log.SetOutput(os.Stderr)
+	return &replica{db: db, index: idx, sync: faqsync.New(db, idx, faq, rev, log)}
 }
 
 // edit puts an entry through the replica's syncer and saves it, as the

@@ -50,9 +50,19 @@ type DB struct {
 	// WatchDocuments) failed before it reconnects (for the log).
 	OnWatchError func(error)
 
+	// MaxConns bounds the connections this store opens (DefaultMaxConns
+	// when 0), besides one per watcher. PostgreSQL serves a fixed number of
+	// clients (100 by default) to every replica together: N replicas take
+	// up to N × (MaxConns + 2).
+	MaxConns int
+
 	db       *sql.DB
 	sessions *postgresstore.PostgresStore // see Sessions
 }
+
+// DefaultMaxConns is enough for a replica's workers (4 by default), its
+// webhook's group commit and its console, with room for bursts.
+const DefaultMaxConns = 10
 
 // New returns a store for dsn, not yet opened.
 func New(dsn string) *DB {
@@ -73,6 +83,11 @@ func (db *DB) Open() error {
 		return fmt.Errorf("open postgres: %w", err)
 	}
 	db.db.SetConnMaxIdleTime(5 * time.Minute)
+	if db.MaxConns <= 0 {
+		db.MaxConns = DefaultMaxConns
+	}
+	db.db.SetMaxOpenConns(db.MaxConns)
+	db.db.SetMaxIdleConns(db.MaxConns)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := db.db.PingContext(ctx); err != nil {
