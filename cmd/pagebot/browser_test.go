@@ -15,6 +15,7 @@ import (
 
 	"pagebot"
 	"pagebot/graph/graphtest"
+	"pagebot/postgres/pgtest"
 )
 
 // Browser tests drive the staff console in headless Chromium against a
@@ -140,7 +141,16 @@ func (b *browser) screenshot(name string) {
 
 func TestBrowserConsole(t *testing.T) {
 	chromiumPath(t) // skip before starting a server
-	e := MustStartE2E(t)
+	t.Run("sqlite", func(t *testing.T) { browserConsole(t, "", true) })
+	// The same walk on PostgreSQL: sessions, accounts, the FAQ (through the
+	// shared store and its index sync), cases and the report come from it.
+	t.Run("postgres", func(t *testing.T) { browserConsole(t, pgtest.Schema(t), false) })
+}
+
+// browserConsole walks through the console on the store dsn; shots says
+// whether it may write the README's screenshots.
+func browserConsole(t *testing.T, dsn string, shots bool) {
+	e := mustStartE2E(t, dsn)
 	base := strings.TrimSuffix(e.url, "/webhook")
 	ctx := context.Background()
 	const user, password = "claire.martin", "correct-horse-battery-7"
@@ -148,6 +158,7 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, base)
+	b.shot = b.shot && shots
 
 	// Log in: the console sends an anonymous visitor to the login form.
 	b.run("open console", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible(chromedp.ID("#name")))

@@ -33,9 +33,17 @@ type e2e struct {
 // server, so that every Graph call is recorded there.
 func MustStartE2E(t *testing.T) *e2e {
 	t.Helper()
+	return mustStartE2E(t, "")
+}
+
+// mustStartE2E is MustStartE2E on the store dsn ("" for SQLite in the data
+// folder).
+func mustStartE2E(t *testing.T, dsn string) *e2e {
+	t.Helper()
 	g := graphtest.New(t)
 	c := config.Default()
 	c.Data.Dir = filepath.Join(t.TempDir(), "data")
+	c.Store.DSN = dsn
 	c.Facebook = config.Facebook{AppSecret: graphtest.AppSecret, VerifyToken: "verify-me", PageID: graphtest.PageID,
 		PageToken: graphtest.PageToken, GraphURL: g.URL, APIVersion: "v25.0"}
 	log, hook := logtest.NewNullLogger()
