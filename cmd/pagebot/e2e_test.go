@@ -16,6 +16,7 @@ import (
 	"pagebot"
 	"pagebot/config"
 	"pagebot/graph/graphtest"
+	"pagebot/postgres/pgtest"
 	"pagebot/sqlite"
 )
 
@@ -33,7 +34,38 @@ type e2e struct {
 // server, so that every Graph call is recorded there.
 func MustStartE2E(t *testing.T) *e2e {
 	t.Helper()
-	return mustStartE2E(t, "")
+	dsn := ""
+	if e2eStore != nil {
+		dsn = e2eStore(t)
+	}
+	return mustStartE2E(t, dsn)
+}
+
+// e2eStore, when set, gives MustStartE2E the store of the test
+// (TestE2EOnPostgres); nil is SQLite. Tests of this package do not run in
+// parallel, so a package variable is enough.
+var e2eStore func(t *testing.T) string
+
+// TestE2EOnPostgres runs the end-to-end tests again with the PostgreSQL
+// store: the worker, the webhook and the Graph calls must behave the same.
+func TestE2EOnPostgres(t *testing.T) {
+	pgtest.BaseDSN(t)
+	e2eStore = func(t *testing.T) string { return pgtest.Schema(t) }
+	defer func() { e2eStore = nil }()
+	for _, tc := range []struct {
+		name string
+		fn   func(t *testing.T)
+	}{
+		{"AnswerComment", TestE2EAnswerComment}, {"PersonalDataHidden", TestE2EPersonalDataHidden},
+		{"DuplicateAndIgnore", TestE2EDuplicateAndIgnore}, {"MessageEscalation", TestE2EMessageEscalation},
+		{"BadSignatureStoresNothing", TestE2EBadSignatureStoresNothing}, {"GraphErrors", TestE2EGraphErrors},
+		{"Redirect", TestE2ERedirect}, {"EditedComment", TestE2EEditedComment},
+		{"HumanTakeoverAndOwnComments", TestE2EHumanTakeoverAndOwnComments},
+		{"LogsHoldNoPersonalData", TestE2ELogsHoldNoPersonalData}, {"Metrics", TestE2EMetrics},
+		{"Moderation", TestE2EModeration},
+	} {
+		t.Run(tc.name, tc.fn)
+	}
 }
 
 // mustStartE2E is MustStartE2E on the store dsn ("" for SQLite in the data
