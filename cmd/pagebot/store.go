@@ -115,11 +115,17 @@ func knowledgeInService(c config.Config, faqFile string) (*knowledge, error) {
 		return nil, err
 	}
 	defer b.Close()
-	faq, rev, err := sharedKnowledge(b.faq, k.faq)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Read only: an empty database is left for `serve` to seed; the FAQ
+	// that would seed it is the one in service meanwhile.
+	faq, rev, err := b.faq.LoadFAQ(ctx)
 	if err != nil {
 		return nil, err
 	}
-	k.faq, k.source = faq, fmt.Sprintf("base de données (révision %d)", rev)
+	if faq != nil {
+		k.faq, k.source = faq, fmt.Sprintf("base de données (révision %d)", rev)
+	}
 	return k, nil
 }
 
