@@ -14,6 +14,7 @@ import (
 	"pagebot/config"
 	"pagebot/console"
 	"pagebot/kb"
+	"pagebot/postgres"
 	"pagebot/sqlite"
 	"pagebot/webhook"
 	"pagebot/worker"
@@ -40,6 +41,12 @@ type store interface {
 	APITokens(ctx context.Context) ([]apiTokenInfo, error)
 	RevokeAPIToken(ctx context.Context, name string) error
 }
+
+// Both stores offer everything the binary asks.
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 // sharedFAQ is a store that keeps the FAQ for every replica (PostgreSQL):
 // the index is built from it and follows its changes.
