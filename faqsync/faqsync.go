@@ -22,6 +22,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"pagebot/follow"
 	"pagebot/kb"
 )
 
@@ -162,46 +163,11 @@ func (s *Syncer) Revision() int64 {
 	return s.rev
 }
 
-// Watcher calls a function each time the stored FAQ may have changed, until
-// ctx is done: (*postgres.DB).WatchFAQ.
-type Watcher func(ctx context.Context, changed func()) error
-
-// Run refreshes the index whenever watch says the FAQ may have changed, and
-// every poll as well (a safety net for a lost notification), until ctx is
-// done. A refresh that fails is tried again a second later.
-func (s *Syncer) Run(ctx context.Context, watch Watcher, poll time.Duration) {
-	kick := make(chan struct{}, 1)
-	signal := func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	}
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		_ = watch(ctx, signal)
-	}()
-	defer func() { <-watched }() // the watcher has let its connection go
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	var retry <-chan time.Time // a failed refresh is tried again soon
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-kick:
-		case <-t.C:
-		case <-retry:
-		}
-		retry = nil
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
-			if s.log != nil {
-				s.log.WithError(err).Error("faq refresh; retrying in a second")
-			}
-			retry = time.After(time.Second)
-		}
-	}
+// Run refreshes the index whenever watch says the FAQ may have changed,
+// every poll as well (a safety net for a lost notification), and a second
+// after a failed refresh, until ctx is done (see package follow).
+func (s *Syncer) Run(ctx context.Context, watch follow.Watcher, poll time.Duration) {
+	follow.Run(ctx, watch, poll, s.Refresh, s.log, "faq")
 }
 
 // merge applies the local, unsaved edits (local, a change from the base)

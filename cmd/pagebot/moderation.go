@@ -13,6 +13,7 @@ import (
 
 	"pagebot"
 	"pagebot/config"
+	"pagebot/follow"
 	"pagebot/moderation"
 )
 
@@ -216,39 +217,13 @@ func (l *liveModeration) Refresh(ctx context.Context) error {
 }
 
 // Run keeps the rules in service in step with the shared store until ctx is
-// done: it reloads them whenever the store says a document may have changed,
-// and every poll as well (a safety net for a lost notification). It returns
-// at once when the rules are not shared.
+// done (see package follow: on notification, every poll, and soon after a
+// failed reload). It returns at once when the rules are not shared.
 func (l *liveModeration) Run(ctx context.Context, poll time.Duration) {
 	if l.docs == nil {
 		return
 	}
-	kick := make(chan struct{}, 1)
-	signal := func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	}
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		_ = l.docs.WatchDocuments(ctx, signal)
-	}()
-	defer func() { <-watched }() // the watcher has let its connection go
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-kick:
-		case <-t.C:
-		}
-		if err := l.Refresh(ctx); err != nil && ctx.Err() == nil && l.log != nil {
-			l.log.WithError(err).Error("moderation rules refresh")
-		}
-	}
+	follow.Run(ctx, l.docs.WatchDocuments, poll, l.Refresh, l.log, "moderation rules")
 }
 
 // revision returns the revision of the shared rules last seen, in service

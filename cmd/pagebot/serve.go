@@ -210,7 +210,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 	if c.Facebook.PageID != "" {
 		pages = []string{c.Facebook.PageID}
 	}
-	deps := console.Deps{Store: s.store, Sessions: s.store.sessions, Index: faqIndex, Saver: saver, Decider: e,
+	deps := console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: faqIndex, Saver: saver, Decider: e,
 		Log: log.WithField("component", "console")}
 	if live != nil {
 		deps.Moderation = live
@@ -225,7 +225,7 @@ func openServer(c config.Config, log logrus.FieldLogger) (*server, error) {
 		return nil, fmt.Errorf("console: %w", err)
 	}
 	s.api, err = console.NewAPI(console.Config{ClientIPHeader: c.HTTP.ClientIPHeader},
-		console.Deps{Store: s.store, Sessions: s.store.sessions, Index: faqIndex, Saver: saver, Decider: e,
+		console.Deps{Store: s.store, Sessions: s.store.Sessions(), Index: faqIndex, Saver: saver, Decider: e,
 			Log: log.WithField("component", "api")}, s.store)
 	if err != nil {
 		s.Close()

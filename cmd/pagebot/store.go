@@ -35,6 +35,9 @@ type store interface {
 	Purge(ctx context.Context, before time.Time) (int, error)
 	PurgeSender(ctx context.Context, senderID, actor string) (int, error)
 
+	// Sessions keeps the console's web sessions.
+	Sessions() scs.Store
+
 	CreateUser(ctx context.Context, name, role, password string) (pagebot.User, error)
 	SetPassword(ctx context.Context, name, password string) error
 	CreateAPIToken(ctx context.Context, name, role, createdBy string) (string, error)
@@ -58,14 +61,12 @@ type sharedFAQ interface {
 	WatchFAQ(ctx context.Context, changed func()) error
 }
 
-// backend is an opened store with its web-session store, and the shared FAQ
-// when the database keeps one (nil for SQLite, whose FAQ is a file in the
-// data directory).
+// backend is an opened store, and the shared FAQ when the database keeps
+// one (nil for SQLite, whose FAQ is a file in the data directory).
 type backend struct {
 	store
-	sessions scs.Store
-	faq      sharedFAQ
-	dsn      string
+	faq sharedFAQ
+	dsn string
 }
 
 // isPostgres reports whether a store.dsn names a PostgreSQL database.
@@ -87,7 +88,7 @@ func openStoreLog(c config.Config, log logrus.FieldLogger) (*backend, error) {
 	if err := db.Open(); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return &backend{store: db, sessions: db.Sessions(), dsn: dsn}, nil
+	return &backend{store: db, dsn: dsn}, nil
 }
 
 // sharedKnowledge returns the FAQ kept in the database and its revision,

@@ -25,5 +25,5 @@ func openPostgres(dsn string, log logrus.FieldLogger) (*backend, error) {
 	if err := db.Open(); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
-	return &backend{store: db, sessions: db.Sessions(), faq: db, dsn: dsn}, nil
+	return &backend{store: db, faq: db, dsn: dsn}, nil
 }
